@@ -1,0 +1,54 @@
+"""Async Python SDK for the FlashProxy Reseller API."""
+
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    FlashProxyError,
+    InsufficientBalanceError,
+    InternalServerError,
+    InvalidPoolError,
+    NotFoundError,
+    OutOfStockError,
+    PermissionDeniedError,
+    PoolOutOfStockError,
+    ProductDisabledError,
+    RateLimitedError,
+    RequestValidationError,
+    ResponseValidationError,
+    TargetingError,
+)
+from ._limiter import Limiter
+from ._version import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "FlashProxyError",
+    "InsufficientBalanceError",
+    "InternalServerError",
+    "InvalidPoolError",
+    "Limiter",
+    "NotFoundError",
+    "OutOfStockError",
+    "PermissionDeniedError",
+    "PoolOutOfStockError",
+    "ProductDisabledError",
+    "RateLimitedError",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "TargetingError",
+    "__version__",
+]
+
+# Public objects report the package, not the private module they live in.
+for _name in __all__:
+    _obj = globals()[_name]
+    if hasattr(_obj, "__module__") and not isinstance(_obj, str):
+        _obj.__module__ = __name__
+del _name, _obj
