@@ -21,6 +21,7 @@ from ._exceptions import (
     TargetingError,
 )
 from ._limiter import Limiter
+from ._token_bucket import TokenBucketLimiter
 from ._version import __version__
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseValidationError",
     "TargetingError",
+    "TokenBucketLimiter",
     "__version__",
 ]
 
