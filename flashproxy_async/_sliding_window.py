@@ -1,0 +1,80 @@
+"""When may the next request start? The arithmetic of the limiter, with no waiting in it.
+
+The limiter keeps a log of the last ``rate`` start times. A new request may start once
+the oldest of them is ``period + margin`` old, so any window of ``period`` seconds holds
+at most ``rate`` starts, however a strict server slides its window. A plain token bucket
+of capacity ``rate`` would admit nearly ``2 * rate`` in its first period (aiolimiter's
+``AsyncLimiter(100, 60)`` does, by design), which a strict server answers with 429s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+__all__ = ["StartWindow", "default_margin"]
+
+# issue-clarifications.md: a margin under 1% of the period, or under ~20 ms, drew 429s
+# from a strict loopback server at scaled periods: requests sent `period` apart can
+# arrive less than `period` apart.
+_MARGIN_FRACTION = 0.01
+_MARGIN_FLOOR = 0.020
+
+
+def default_margin(period: float) -> float:
+    """The gap left beyond ``period`` between a start and the one ``rate`` starts before it."""
+    return max(_MARGIN_FRACTION * period, _MARGIN_FLOOR)
+
+
+class StartWindow:
+    """The last ``rate`` start times and a pause deadline; says when the next may start.
+
+    Times are read from whatever clock the caller uses; this class never reads one.
+    """
+
+    __slots__ = ("_not_before", "_rate", "_spacing", "_starts", "_step")
+
+    def __init__(self, rate: int, period: float, margin: float) -> None:
+        self._rate = rate
+        self._spacing = period + margin
+        self._step = period / rate
+        self._starts: deque[float] = deque(maxlen=rate)
+        self._not_before = -math.inf
+
+    @property
+    def spacing(self) -> float:
+        """The least time between a start and the one ``rate`` starts after it."""
+        return self._spacing
+
+    @property
+    def not_before(self) -> float:
+        """The pause deadline: no start before it (``-inf`` if never paused)."""
+        return self._not_before
+
+    def earliest_start(self) -> float:
+        """The earliest time the next request may start (``-inf``: at once)."""
+        earliest = self._not_before
+        if len(self._starts) == self._rate:
+            earliest = max(earliest, self._starts[0] + self._spacing)
+        return earliest
+
+    def record(self, at: float) -> None:
+        """Log a start at ``at``; the caller has checked ``at >= earliest_start()``."""
+        self._starts.append(at)
+
+    def pause(self, until: float) -> None:
+        """No start before ``until``; after it, start again at ``rate / period``, not in a burst.
+
+        A 429 says the server's window is full, whatever our log says (another process
+        may share the key). Starting all queued requests at ``until`` would refill it at
+        once and draw the next 429. Instead the next ``rate`` starts are spaced
+        ``period / rate`` apart from ``until`` on: the log is merged, entry by entry, with
+        a virtual log whose oldest entry lets a start happen at ``until``. Both logs are
+        sorted, so their element-wise maximum is sorted and honours both.
+        """
+        self._not_before = max(self._not_before, until)
+        first = until - self._spacing
+        virtual = [first + k * self._step for k in range(self._rate)]
+        real = [-math.inf] * (self._rate - len(self._starts)) + list(self._starts)
+        self._starts.clear()
+        self._starts.extend(max(r, v) for r, v in zip(real, virtual, strict=True))
