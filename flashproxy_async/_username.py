@@ -136,6 +136,8 @@ def _split_base(name: str, spec: Spec, tokens: list[str]) -> tuple[str, list[str
 
 
 def _parse_time(name: str, spec: Spec, raw: str) -> SessionTime:
+    if spec.session_time is None:
+        raise TargetingError(f"{name} takes no session time", rule=f"{name}.session_time")
     if spec.session_time == "short_long" and raw in _SHORT_LONG:
         return _SHORT_LONG[raw]
     if spec.session_time in ("seconds", "minutes") and raw.isascii() and raw.isdigit():
