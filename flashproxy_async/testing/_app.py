@@ -1,0 +1,207 @@
+"""The request pipeline: record, authenticate, rate-limit, inject faults, dispatch."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from ._errors import FakeAPIError, error_response
+from ._faults import API_PREFIX, FaultKind, Faults
+from ._http import JSON_BODY, JSON_INVALID, STATE_KEY
+from ._ratelimit import FakeStats, RateLimiter
+from ._records import RecordedRequest, RecordedResponse
+from ._routes_account import routes as account_routes
+from ._routes_plans import routes as plan_routes
+from ._routes_servers import routes as server_routes
+from ._state import FakeState
+
+logger = logging.getLogger("flashproxy_async.testing")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ResponseHook = Callable[[RecordedRequest], None]
+
+_MALFORMED_BODY = '{"success": true, "data": {"plan_id": "'
+_HTML_PAGE = (
+    "<!DOCTYPE html><html><head><title>{status} Bad Gateway</title></head>"
+    "<body><h1>{status} Bad Gateway</h1><hr><center>nginx</center></body></html>"
+)
+
+
+class Pipeline:
+    """Everything between the socket and a route handler."""
+
+    def __init__(
+        self,
+        *,
+        state: FakeState,
+        faults: Faults,
+        limiter: RateLimiter,
+        stats: FakeStats,
+        api_keys: set[str],
+        integer_retry_after: Callable[[], bool],
+    ) -> None:
+        self.state = state
+        self.faults = faults
+        self.limiter = limiter
+        self.stats = stats
+        self.api_keys = api_keys
+        self.integer_retry_after = integer_retry_after
+        self.requests: list[RecordedRequest] = []
+        self.response_hooks: list[ResponseHook] = []
+
+    def build_app(self) -> web.Application:
+        api = web.Application()
+        api[STATE_KEY] = self.state
+        for table in (plan_routes, account_routes, server_routes):
+            api.add_routes(table)
+
+        @web.middleware
+        async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse:
+            return await self.middleware(request, handler)
+
+        app = web.Application(middlewares=[pipeline])
+        app[STATE_KEY] = self.state
+        app.add_subapp(API_PREFIX, api)
+        return app
+
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        record = await self._record(request)
+        self.stats.requests += 1
+        fault_kind: str | None = None
+        try:
+            response, fault_kind = await self._handle(request, handler, record)
+        except FakeAPIError as exc:
+            response = exc.to_response()
+        if response is None:
+            self.stats.dropped_connections += 1
+            if request.transport is not None:
+                request.transport.close()
+            response = web.Response(status=500)
+        else:
+            record.response = _recorded(response, fault_kind)
+        for hook in self.response_hooks:
+            hook(record)
+        return response
+
+    async def _record(self, request: web.Request) -> RecordedRequest:
+        body = await request.read()
+        parsed: Any = None
+        if body:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                request[JSON_INVALID] = True
+        request[JSON_BODY] = parsed
+        path = request.path
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else None
+        record = RecordedRequest(
+            method=request.method,
+            path=path[len(API_PREFIX) :] if path.startswith(API_PREFIX + "/") else path,
+            query=dict(request.query),
+            headers=dict(request.headers),
+            body=body,
+            json=parsed,
+            route=route[len(API_PREFIX) :] if route and route.startswith(API_PREFIX) else route,
+        )
+        self.requests.append(record)
+        return record
+
+    def _authenticate(self, request: web.Request, record: RecordedRequest) -> str:
+        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or key.strip() not in self.api_keys:
+            self.stats.unauthorized += 1
+            raise FakeAPIError("UNAUTHORIZED", "Invalid or missing API key")
+        record.api_key = key.strip()
+        if self.state.suspended:
+            raise FakeAPIError("FORBIDDEN", "Account suspended")
+        return record.api_key
+
+    def _retry_after(self, seconds: float) -> tuple[str, float]:
+        if self.integer_retry_after():
+            return str(max(1, math.ceil(seconds))), seconds
+        return f"{max(seconds, 0.001):.3f}", seconds
+
+    async def _handle(
+        self, request: web.Request, handler: Handler, record: RecordedRequest
+    ) -> tuple[web.StreamResponse | None, str | None]:
+        key = self._authenticate(request, record)
+        rejection = self.limiter.admit(key)
+        if rejection is not None:
+            header, seconds = self._retry_after(rejection.retry_after)
+            message = (
+                "Too many requests"
+                if rejection.reason == "rate"
+                else "Too many concurrent requests"
+            )
+            raise FakeAPIError(
+                "RATE_LIMITED",
+                message,
+                headers={"Retry-After": header},
+                extra={"retry_after": round(seconds, 6)},
+            )
+        try:
+            return await self._dispatch(request, handler, record)
+        finally:
+            self.limiter.release(key)
+
+    async def _dispatch(
+        self, request: web.Request, handler: Handler, record: RecordedRequest
+    ) -> tuple[web.StreamResponse | None, str | None]:
+        delay, fault = self.faults.take(request.method, record.path)
+        if delay is not None:
+            await asyncio.sleep(delay.seconds)
+        if fault is None:
+            return await _call(handler, request), None
+        kind = fault.kind
+        if kind is FaultKind.FAIL:
+            headers = {}
+            if fault.retry_after is not None:
+                headers["Retry-After"] = self._retry_after(fault.retry_after)[0]
+            return error_response(fault.status, fault.code, fault.message, headers=headers), kind
+        if kind is FaultKind.DROP:
+            return None, kind
+        if kind is FaultKind.MALFORMED_JSON:
+            return web.Response(
+                status=fault.status, text=_MALFORMED_BODY, content_type="application/json"
+            ), kind
+        if kind is FaultKind.HTML_ERROR:
+            page = _HTML_PAGE.format(status=fault.status)
+            return web.Response(status=fault.status, text=page, content_type="text/html"), kind
+        await _call(handler, request)
+        if kind is FaultKind.PROCESS_THEN_DROP:
+            return None, kind
+        return error_response(fault.status, fault.code, fault.message), kind
+
+
+async def _call(handler: Handler, request: web.Request) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except FakeAPIError as exc:
+        return exc.to_response()
+    except web.HTTPException as exc:
+        if exc.status == 404:
+            return error_response(404, "NOT_FOUND", f"No route for {request.path}")
+        return error_response(exc.status, "VALIDATION_ERROR", exc.reason)
+    except Exception:
+        logger.exception("flashproxy fake: handler failed for %s %s", request.method, request.path)
+        return error_response(500, "INTERNAL_ERROR", "Internal server error")
+
+
+def _recorded(response: web.StreamResponse, fault_kind: str | None) -> RecordedResponse:
+    body = ""
+    if isinstance(response, web.Response) and isinstance(response.body, bytes):
+        body = response.body.decode("utf-8", "replace")
+    return RecordedResponse(
+        status=response.status,
+        content_type=response.content_type,
+        body=body,
+        headers=dict(response.headers),
+        fault=fault_kind,
+    )
