@@ -32,7 +32,15 @@ class StartWindow:
     Times are read from whatever clock the caller uses; this class never reads one.
     """
 
-    __slots__ = ("_not_before", "_rate", "_spacing", "_starts", "_step")
+    __slots__ = (
+        "_last_start",
+        "_not_before",
+        "_paced_left",
+        "_rate",
+        "_spacing",
+        "_starts",
+        "_step",
+    )
 
     def __init__(self, rate: int, period: float, margin: float) -> None:
         self._rate = rate
@@ -40,6 +48,8 @@ class StartWindow:
         self._step = period / rate
         self._starts: deque[float] = deque(maxlen=rate)
         self._not_before = -math.inf
+        self._last_start = -math.inf
+        self._paced_left = 0
 
     @property
     def spacing(self) -> float:
@@ -56,25 +66,24 @@ class StartWindow:
         earliest = self._not_before
         if len(self._starts) == self._rate:
             earliest = max(earliest, self._starts[0] + self._spacing)
+        if self._paced_left:
+            earliest = max(earliest, self._last_start + self._step)
         return earliest
 
     def record(self, at: float) -> None:
         """Log a start at ``at``; the caller has checked ``at >= earliest_start()``."""
         self._starts.append(at)
+        self._last_start = at
+        if self._paced_left:
+            self._paced_left -= 1
 
     def pause(self, until: float) -> None:
-        """No start before ``until``; after it, start again at ``rate / period``, not in a burst.
+        """No start before ``until``; after it, the next ``rate`` start ``period / rate`` apart.
 
         A 429 says the server's window is full, whatever our log says (another process
-        may share the key). Starting all queued requests at ``until`` would refill it at
-        once and draw the next 429. Instead the next ``rate`` starts are spaced
-        ``period / rate`` apart from ``until`` on: the log is merged, entry by entry, with
-        a virtual log whose oldest entry lets a start happen at ``until``. Both logs are
-        sorted, so their element-wise maximum is sorted and honours both.
+        may share the key). Letting every queued request start at ``until``, or the
+        moment our own log frees up, would refill the server's window at once and draw
+        the next 429. Pacing at the documented average rate cannot.
         """
         self._not_before = max(self._not_before, until)
-        first = until - self._spacing
-        virtual = [first + k * self._step for k in range(self._rate)]
-        real = [-math.inf] * (self._rate - len(self._starts)) + list(self._starts)
-        self._starts.clear()
-        self._starts.extend(max(r, v) for r, v in zip(real, virtual, strict=True))
+        self._paced_left = self._rate

@@ -232,6 +232,9 @@ class TokenBucketLimiter(Limiter):
         # Only the head watches the clock. A pause() during its sleep moves the deadline
         # later, never earlier, so waking up and looking again is enough.
         while True:
+            # Woken and cancelled in the same instant, anyio delivers the cancellation at
+            # the next checkpoint; take it here, so a cancelled waiter takes nothing.
+            await anyio.lowlevel.checkpoint_if_cancelled()
             now = self._clock()
             earliest = self._window.earliest_start()
             if earliest <= now:

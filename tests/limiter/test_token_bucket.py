@@ -1,0 +1,415 @@
+"""TokenBucketLimiter under virtual time: window, concurrency, order, cancellation, pause."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import anyio
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from virtual_clock import VirtualClock
+
+import flashproxy_async
+from flashproxy_async import TokenBucketLimiter
+
+T = TypeVar("T")
+
+
+def make_limiter(
+    clock: VirtualClock, rate: int = 5, period: float = 10.0, max_concurrent: int = 3
+) -> TokenBucketLimiter:
+    return TokenBucketLimiter(rate, period, max_concurrent, clock=clock, sleep=clock.sleep)
+
+
+def run_virtual(clock: VirtualClock, main: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(clock.run(main))
+
+
+def max_starts_in_any_window(starts: list[float], period: float) -> int:
+    ordered = sorted(starts)
+    most, first = 0, 0
+    for last, at in enumerate(ordered):
+        while at - ordered[first] > period:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+class Traffic:
+    """Requests through one limiter, recording when each started and how many overlapped."""
+
+    def __init__(self, limiter: TokenBucketLimiter, clock: VirtualClock) -> None:
+        self.limiter = limiter
+        self.clock = clock
+        self.starts: list[float] = []
+        self.order_asked: list[int] = []
+        self.order_started: list[int] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._numbers = itertools.count()
+
+    async def request(self, arrive_at: float = -math.inf, duration: float = 0.0) -> None:
+        await self.clock.sleep_until(arrive_at)
+        number = next(self._numbers)
+        self.order_asked.append(number)
+        async with self.limiter.slot():
+            self.starts.append(self.clock())
+            self.order_started.append(number)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            assert self.limiter.in_flight <= self.limiter.max_concurrent
+            try:
+                await self.clock.sleep(duration)
+            finally:
+                self.in_flight -= 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rate=st.integers(min_value=1, max_value=8),
+    max_concurrent=st.integers(min_value=1, max_value=6),
+    period=st.floats(min_value=0.5, max_value=100.0),
+    requests=st.lists(
+        st.tuples(st.floats(min_value=0.0, max_value=3.0), st.floats(min_value=0.0, max_value=2.0)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_random_traffic_keeps_window_concurrency_and_order(
+    rate: int, max_concurrent: int, period: float, requests: list[tuple[float, float]]
+) -> None:
+    clock = VirtualClock()
+    limiter = TokenBucketLimiter(rate, period, max_concurrent, clock=clock, sleep=clock.sleep)
+    traffic = Traffic(limiter, clock)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for arrive, duration in requests:
+                tg.start_soon(traffic.request, clock.now + arrive * period, duration * period)
+
+    run_virtual(clock, main)
+
+    assert len(traffic.starts) == len(requests)
+    assert max_starts_in_any_window(traffic.starts, period) <= rate
+    assert traffic.max_in_flight <= max_concurrent
+    assert traffic.order_started == traffic.order_asked
+    assert (limiter.in_flight, limiter.waiting, limiter.started) == (0, 0, len(requests))
+
+
+def test_a_backlog_sustains_the_rate_less_only_the_margin() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=100, period=60.0, max_concurrent=20)
+    traffic = Traffic(limiter, clock)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(1000):
+                tg.start_soon(traffic.request, -math.inf, 0.5)
+
+    run_virtual(clock, main)
+
+    # No time lost: each start comes exactly period + margin after the one 100 before
+    # it, so the long-run rate is 100 per 60.6 s, 99% of the documented rate.
+    spacing = 60.0 + limiter.margin
+    for earlier, later in zip(traffic.starts, traffic.starts[100:], strict=False):
+        assert later - earlier == pytest.approx(spacing)
+    elapsed = traffic.starts[-1] - traffic.starts[0]
+    assert 900 / elapsed >= 0.95 * 100 / 60.0
+    assert max_starts_in_any_window(traffic.starts, 60.0) == 100
+
+
+def test_waiters_start_in_the_order_they_asked_even_across_both_stages() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=2, period=1.0, max_concurrent=2)
+    traffic = Traffic(limiter, clock)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for i in range(30):
+                # Staggered arrivals and durations so both the slot queue and the permit
+                # queue hold waiters at once.
+                tg.start_soon(traffic.request, clock.now + 0.01 * i, 0.3 + 0.7 * (i % 3))
+
+    run_virtual(clock, main)
+    assert traffic.order_started == list(range(30))
+
+
+def test_a_cancellation_storm_leaves_the_limiter_as_free_as_before() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=4, period=10.0, max_concurrent=3)
+    traffic = Traffic(limiter, clock)
+
+    async def main() -> None:
+        holders = [asyncio.ensure_future(traffic.request(duration=1e6)) for _ in range(3)]
+        permit_waiters = [asyncio.ensure_future(traffic.request(duration=1e6)) for _ in range(2)]
+        slot_waiters = [asyncio.ensure_future(traffic.request()) for _ in range(40)]
+        await clock.sleep(1.0)
+        assert (limiter.in_flight, limiter.waiting) == (3, 42)
+
+        for task in holders + permit_waiters + slot_waiters[::2]:
+            task.cancel()
+        await asyncio.gather(*holders, *permit_waiters, return_exceptions=True)
+        survivors = slot_waiters[1::2]
+        await asyncio.gather(*survivors)
+        await asyncio.gather(*slot_waiters, return_exceptions=True)
+
+    run_virtual(clock, main)
+
+    # The 3 holders took their permits before the storm; of the 42 waiters only the
+    # 20 survivors ever started: a cancelled waiter takes nothing.
+    assert limiter.started == 3 + 20 == len(traffic.starts)
+    assert (limiter.in_flight, limiter.waiting) == (0, 0)
+    assert max_starts_in_any_window(traffic.starts, 10.0) <= 4
+
+    # As free as a new limiter: max_concurrent slots at once, and the window only
+    # remembers real starts.
+    fresh_traffic = Traffic(limiter, clock)
+
+    async def again() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(3):
+                tg.start_soon(fresh_traffic.request, -math.inf, 1e3)
+
+    run_virtual(clock, again)
+    assert fresh_traffic.max_in_flight == 3
+
+
+@pytest.mark.parametrize("cancel_with", ["anyio-scope", "asyncio-task"])
+def test_a_slot_handed_to_a_waiter_cancelled_in_the_same_instant_passes_on(
+    cancel_with: str,
+) -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=100, period=1.0, max_concurrent=1)
+    entered: list[str] = []
+
+    async def take(name: str) -> None:
+        async with limiter.slot():
+            entered.append(name)
+
+    async def doomed(scope: anyio.CancelScope) -> None:
+        with scope:
+            await take("doomed")
+
+    async def main() -> None:
+        scope = anyio.CancelScope()
+        await limiter.acquire()
+        doomed_task = asyncio.ensure_future(doomed(scope))
+        await clock.sleep(1.0)
+        next_task = asyncio.ensure_future(take("next"))
+        await clock.sleep(1.0)
+        assert limiter.waiting == 2
+        await limiter.release()  # hands the only slot to "doomed"...
+        if cancel_with == "anyio-scope":  # ...which is cancelled before it can run
+            scope.cancel()
+        else:
+            doomed_task.cancel()
+        await asyncio.gather(doomed_task, next_task, return_exceptions=True)
+
+    run_virtual(clock, main)
+    assert entered == ["next"]
+    assert (limiter.in_flight, limiter.waiting, limiter.started) == (0, 0, 2)
+
+
+def test_a_permit_turn_handed_to_a_waiter_cancelled_in_the_same_instant_passes_on() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=1, period=10.0, max_concurrent=5)
+    started: list[tuple[str, float]] = []
+
+    async def take(name: str) -> None:
+        async with limiter.slot():
+            started.append((name, clock()))
+
+    async def main() -> None:
+        first = asyncio.ensure_future(take("first"))  # gets the only permit at once
+        await clock.sleep(0.1)
+        second = asyncio.ensure_future(take("second"))  # head of the permit queue, sleeping
+        await clock.sleep(0.1)
+        third = asyncio.ensure_future(take("third"))
+        await clock.sleep(0.1)
+        assert limiter.waiting == 2
+        second.cancel()  # the head, asleep until the window frees
+        await asyncio.gather(first, second, third, return_exceptions=True)
+
+    run_virtual(clock, main)
+    assert [name for name, _ in started] == ["first", "third"]
+    assert started[1][1] - started[0][1] == pytest.approx(10.0 + limiter.margin)
+    assert (limiter.in_flight, limiter.waiting, limiter.started) == (0, 0, 2)
+
+
+def test_a_waiter_woken_as_head_and_cancelled_at_once_does_not_stall_the_queue() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=10, period=1.0, max_concurrent=5)
+    started: list[str] = []
+
+    async def main() -> None:
+        await limiter.pause(5.0)  # everyone queues in the permit queue
+        async with anyio.create_task_group() as tg:
+            scope = anyio.CancelScope()
+
+            async def head() -> None:
+                await limiter.acquire()
+                started.append("head")
+                scope.cancel()  # "doomed" became head in this same instant
+                await limiter.release()
+
+            async def doomed() -> None:
+                with scope:
+                    async with limiter.slot():
+                        started.append("doomed")
+
+            async def last() -> None:
+                async with limiter.slot():
+                    started.append("last")
+
+            for task in (head, doomed, last):
+                tg.start_soon(task)
+                await clock.sleep(0.01)
+
+    run_virtual(clock, main)
+    assert started == ["head", "last"]
+    assert (limiter.in_flight, limiter.waiting, limiter.started) == (0, 0, 2)
+
+
+def test_pause_holds_every_task_until_the_deadline_then_paces() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=10, period=5.0, max_concurrent=4)
+    traffic = Traffic(limiter, clock)
+    paused_at = 0.0
+
+    async def main() -> None:
+        nonlocal paused_at
+        async with anyio.create_task_group() as tg:
+            for _ in range(3):
+                tg.start_soon(traffic.request, -math.inf, 30.0)  # in flight through the pause
+            await clock.sleep(1.0)
+            paused_at = clock()
+            await limiter.pause(20.0)
+            await limiter.pause(5.0)  # an earlier deadline does not shorten the pause
+            for i in range(25):
+                tg.start_soon(traffic.request, paused_at + 0.5 * i, 0.1)
+
+    run_virtual(clock, main)
+
+    before, after = traffic.starts[:3], traffic.starts[3:]
+    assert all(start < paused_at for start in before)
+    assert len(after) == 25
+    assert min(after) == pytest.approx(paused_at + 20.0)
+    # No burst after the pause: the next `rate` starts come period / rate apart.
+    gaps = [b - a for a, b in itertools.pairwise(after[:10])]
+    assert min(gaps) >= 5.0 / 10 - 1e-9
+    assert max_starts_in_any_window(traffic.starts, 5.0) <= 10
+
+
+def test_pause_reaches_a_head_already_asleep_on_the_window() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=1, period=10.0, max_concurrent=2)
+    traffic = Traffic(limiter, clock)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(traffic.request)
+            tg.start_soon(traffic.request)  # asleep until the window frees at ~10.1
+            await clock.sleep(1.0)
+            await limiter.pause(30.0)
+
+    run_virtual(clock, main)
+    assert traffic.starts[1] - traffic.starts[0] == pytest.approx(31.0)
+
+
+def test_a_pause_of_no_time_or_negative_time_still_paces() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=4, period=4.0, max_concurrent=4)
+    traffic = Traffic(limiter, clock)
+
+    async def main() -> None:
+        await limiter.pause(-3.0)
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(traffic.request)
+
+    start = clock()
+    run_virtual(clock, main)
+    assert traffic.starts == pytest.approx([start, start + 1, start + 2, start + 3])
+
+
+def test_one_limiter_shared_by_two_clients_counts_both() -> None:
+    clock = VirtualClock()
+    limiter = make_limiter(clock, rate=5, period=10.0, max_concurrent=2)
+    client_a, client_b = Traffic(limiter, clock), Traffic(limiter, clock)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(10):
+                tg.start_soon(client_a.request, -math.inf, 1.0)
+                tg.start_soon(client_b.request, -math.inf, 1.0)
+
+    run_virtual(clock, main)
+    both = client_a.starts + client_b.starts
+    assert max_starts_in_any_window(both, 10.0) == 5
+    assert limiter.started == 20
+
+
+async def test_defaults_are_the_documented_limits() -> None:
+    limiter = TokenBucketLimiter()
+    assert (limiter.rate, limiter.period, limiter.max_concurrent) == (100, 60.0, 20)
+    assert limiter.margin == pytest.approx(0.6)
+    assert isinstance(limiter, flashproxy_async.Limiter)
+    assert repr(limiter) == (
+        "TokenBucketLimiter(rate=100, period=60.0, max_concurrent=20, in_flight=0, waiting=0)"
+    )
+    async with limiter.slot():
+        assert limiter.in_flight == 1
+        assert "in_flight=1" in repr(limiter)
+    assert limiter.in_flight == 0
+
+
+def test_limits_are_read_only() -> None:
+    limiter = TokenBucketLimiter()
+    with pytest.raises(AttributeError):
+        limiter.rate = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        limiter.max_concurrent = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"rate": 0}, ValueError),
+        ({"rate": 2.5}, TypeError),
+        ({"rate": True}, TypeError),
+        ({"max_concurrent": 0}, ValueError),
+        ({"max_concurrent": "20"}, TypeError),
+        ({"period": 0.0}, ValueError),
+        ({"period": math.inf}, ValueError),
+        ({"period": math.nan}, ValueError),
+        ({"margin": -0.1}, ValueError),
+    ],
+)
+def test_invalid_limits_are_refused(kwargs: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        TokenBucketLimiter(**kwargs)  # type: ignore[arg-type]
+
+
+async def test_release_without_acquire_is_refused() -> None:
+    with pytest.raises(RuntimeError):
+        await TokenBucketLimiter().release()
+
+
+async def test_pause_refuses_a_nan_or_infinite_length() -> None:
+    limiter = TokenBucketLimiter()
+    for seconds in (math.nan, math.inf):
+        with pytest.raises(ValueError):
+            await limiter.pause(seconds)
+
+
+async def test_aclose_leaves_a_shared_limiter_usable() -> None:
+    limiter = TokenBucketLimiter(rate=10, period=1.0)
+    await limiter.aclose()
+    async with limiter.slot():
+        assert limiter.in_flight == 1
+    assert limiter.started == 1
