@@ -1,0 +1,158 @@
+"""openapi.json is a faithful, valid reconstruction of the seed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.conftest import SEED_PATH
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+needs_seed = pytest.mark.skipif(not SEED_PATH.is_file(), reason=f"seed not found at {SEED_PATH}")
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        node = spec["components"]["schemas"][name]
+    return node
+
+
+def test_spec_passes_openapi_spec_validator(openapi_spec: dict[str, Any]) -> None:
+    validate(openapi_spec)
+
+
+def test_spec_describes_version_servers_security_and_limits(openapi_spec: dict[str, Any]) -> None:
+    assert openapi_spec["info"]["version"] == "2.1.0"
+    urls = {server["url"] for server in openapi_spec["servers"]}
+    assert urls == {
+        "https://rapi.flashproxy.com/api/v1",
+        "https://rapi.flashproxy.com/sandbox/api/v1",
+        "http://localhost:3000/api/v1",
+    }
+    scheme = openapi_spec["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert "fp_live_" in scheme["description"] and "fp_test_" in scheme["description"]
+    limit = openapi_spec["x-flashproxy-rate-limit"]
+    assert (limit["requests"], limit["period_seconds"], limit["max_concurrent"]) == (100, 60, 20)
+    assert "100 requests per minute" in openapi_spec["info"]["description"]
+
+
+def test_every_operation_has_unique_id_and_tag_of_its_prefix(openapi_spec: dict[str, Any]) -> None:
+    ops = operations(openapi_spec)
+    assert len(ops) == 32
+    ids = [op["operationId"] for _, _, op in ops]
+    assert len(set(ids)) == 32
+    for _, path, op in ops:
+        assert op["tags"] == [path.strip("/").split("/")[0]]
+        assert op["summary"] and op["description"]
+
+
+def test_every_error_status_answers_the_error_response(openapi_spec: dict[str, Any]) -> None:
+    for method, path, op in operations(openapi_spec):
+        for status, response in op["responses"].items():
+            if int(status) < 400:
+                continue
+            schema = response["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (method, path, status)
+        assert {"401", "429", "500"} <= set(op["responses"]), (method, path)
+
+
+@needs_seed
+def test_error_codes_are_the_seeds_table_plus_not_supported(openapi_spec: dict[str, Any]) -> None:
+    seed = SEED_PATH.read_text(encoding="utf-8")
+    table_codes = set(re.findall(r"^\| `([A-Z_]+)`\n\| \d{3}", seed, flags=re.M))
+    assert len(table_codes) == 11
+    spec_codes = set(openapi_spec["components"]["schemas"]["ErrorCode"]["enum"])
+    assert spec_codes == table_codes | {"NOT_SUPPORTED"}
+
+
+def test_create_plan_is_201_and_answers_the_plan(openapi_spec: dict[str, Any]) -> None:
+    create = openapi_spec["paths"]["/plans"]["post"]
+    created = create["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created == {"$ref": "#/components/schemas/PlanResponse"}
+    body = resolve(openapi_spec, create["requestBody"]["content"]["application/json"]["schema"])
+    assert body["required"] == ["product"]
+    assert set(body["properties"]) == {
+        "product", "bandwidth_gb", "duration", "billing_type", "mbps", "bandwidth_mbps",
+        "location", "quantity", "pool", "end_user_reference",
+    }  # fmt: skip
+    mbps = body["properties"]["bandwidth_mbps"]
+    assert (mbps["minimum"], mbps["maximum"]) == (200, 3000)
+    assert resolve(openapi_spec, body["properties"]["location"])["enum"] == ["NL", "UK"]
+
+
+def test_max_gb_is_nullable(openapi_spec: dict[str, Any]) -> None:
+    limits = openapi_spec["components"]["schemas"]["PlanLimits"]
+    assert limits["properties"]["max_gb"]["nullable"] is True
+
+
+def _seed_sections() -> dict[tuple[str, str], str]:
+    if not SEED_PATH.is_file():
+        return {}
+    text = SEED_PATH.read_text(encoding="utf-8")
+    sections: dict[tuple[str, str], str] = {}
+    for block in re.split(r"^### (?=(?:GET|POST) /)", text, flags=re.M)[1:]:
+        method, path = block.split(" ", 2)[:2]
+        sections[(method.lower(), path)] = block
+    return sections
+
+
+PARAMETER_LINE = re.compile(
+    r"^- \*\*(?P<name>\w+)\*\* \((?P<type>\w+)(?: \((?P<detail>[^)]*)\))?, "
+    r"(?P<location>path|query), (?P<required>required|optional)\)",
+    flags=re.M,
+)
+
+
+@needs_seed
+def test_spec_has_exactly_the_seeds_operations(openapi_spec: dict[str, Any]) -> None:
+    seed_ops = set(_seed_sections())
+    spec_ops = {(method, path) for method, path, _ in operations(openapi_spec)}
+    assert spec_ops == seed_ops
+
+
+@pytest.mark.parametrize("key", sorted(_seed_sections()), ids=lambda key: f"{key[0]} {key[1]}")
+def test_parameters_match_the_seed(openapi_spec: dict[str, Any], key: tuple[str, str]) -> None:
+    method, path = key
+    section = _seed_sections()[key].split("### Responses")[0]
+    op = openapi_spec["paths"][path][method]
+    spec_params = {param["name"]: param for param in op.get("parameters", [])}
+    seed_params = {match["name"]: match for match in PARAMETER_LINE.finditer(section)}
+    assert set(spec_params) == set(seed_params)
+    for name, seed in seed_params.items():
+        param = spec_params[name]
+        schema = resolve(openapi_spec, param["schema"])
+        assert param["in"] == seed["location"]
+        assert param["required"] is (seed["required"] == "required")
+        assert schema["type"] == seed["type"]
+        detail = seed["detail"]
+        if detail and "|" in detail:
+            assert schema["enum"] == detail.split("|")
+        elif detail:
+            assert schema["format"] == detail
+        else:
+            assert "enum" not in schema and "format" not in schema
+
+
+def test_assumptions_are_marked(openapi_spec: dict[str, Any]) -> None:
+    schemas = openapi_spec["components"]["schemas"]
+    for name in ("ErrorResponse", "Pagination", "PlanPage", "PlanLimits", "PlanBilling"):
+        assert schemas[name]["x-flashproxy-assumed"] is True, name
+        assert schemas[name]["x-flashproxy-assumption"], name
+    allocations = schemas["BalanceAllocations"]["properties"]
+    assert allocations["residential-lite"]["x-flashproxy-assumed"] is True
+    created = openapi_spec["paths"]["/plans"]["post"]["responses"]["201"]
+    assert created["x-flashproxy-assumed"] is True
