@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import pytest
 
-from flashproxy_async.targeting import build_username, parse_username, proxy_url
+from flashproxy_async.targeting import SessionTime, build_username, parse_username, proxy_url
 
 
 def _round_trips(username: str, product: str) -> None:
@@ -35,7 +35,9 @@ def _round_trips(username: str, product: str) -> None:
         ("pool5", {"country": "gb", "city": "london"}, "user-package-pool5-country-gb-city-london"),
     ],
 )
-def test_pool_examples_table_is_reproduced(product: str, kwargs: dict, expected: str) -> None:
+def test_pool_examples_table_is_reproduced(
+    product: str, kwargs: dict[str, Any], expected: str
+) -> None:
     assert build_username("user", product, **kwargs) == expected
     _round_trips(expected, product)
 
@@ -51,7 +53,7 @@ def test_pool_examples_table_is_reproduced(product: str, kwargs: dict, expected:
     ],
 )
 def test_pool_session_examples_are_reproduced(
-    product: str, session_time: timedelta | str, expected: str
+    product: str, session_time: SessionTime, expected: str
 ) -> None:
     username = build_username(
         "user", product, country="us", session="abc123", session_time=session_time
@@ -142,7 +144,7 @@ def test_asn_and_countries_examples_parse_and_rebuild_lowercase() -> None:
         ),
     ],
 )
-def test_unlimited_residential_format_is_reproduced(kwargs: dict, expected: str) -> None:
+def test_unlimited_residential_format_is_reproduced(kwargs: dict[str, Any], expected: str) -> None:
     assert build_username("user", "unlimited_residential", **kwargs) == expected
     _round_trips(expected, "unlimited_residential")
 
