@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -13,7 +14,7 @@ from aiohttp import web
 
 from ._errors import FakeAPIError, error_response
 from ._faults import API_PREFIX, FaultKind, Faults
-from ._http import JSON_BODY, JSON_INVALID, STATE_KEY
+from ._http import STATE_KEY
 from ._ratelimit import FakeStats, RateLimiter
 from ._records import RecordedRequest, RecordedResponse
 from ._routes_account import routes as account_routes
@@ -93,11 +94,8 @@ class Pipeline:
         body = await request.read()
         parsed: Any = None
         if body:
-            try:
+            with contextlib.suppress(ValueError):
                 parsed = json.loads(body)
-            except ValueError:
-                request[JSON_INVALID] = True
-        request[JSON_BODY] = parsed
         path = request.path
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else None

@@ -84,7 +84,7 @@ DEFAULT_PER_DAY_CENTS: Final[dict[str, int]] = {
     "shared_isp": 300,
     "ipv6-residential": 250,
     "ipv6-datacenter": 150,
-    "unlimited_residential": 1500,
+    "unlimited_residential": 500,
     "dedicated_mobile": 1000,
 }
 DEFAULT_PER_IP_30_DAYS_CENTS: Final = 300

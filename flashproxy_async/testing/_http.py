@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -11,8 +12,6 @@ from ._errors import validation_error
 from ._state import FakePlan, FakeState
 
 STATE_KEY = web.AppKey("flashproxy_fake_state", FakeState)
-JSON_BODY = "flashproxy_fake_json"
-JSON_INVALID = "flashproxy_fake_json_invalid"
 
 
 def state_of(request: web.Request) -> FakeState:
@@ -23,10 +22,15 @@ def query_of(request: web.Request) -> dict[str, str]:
     return dict(request.query)
 
 
-def json_body(request: web.Request) -> Any:
-    if request.get(JSON_INVALID):
-        raise validation_error("Request body is not valid JSON")
-    return request.get(JSON_BODY)
+async def json_body(request: web.Request) -> Any:
+    """The decoded JSON body (None if empty); 400 VALIDATION_ERROR if it does not parse."""
+    raw = await request.read()  # aiohttp caches the body the pipeline already read
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise validation_error("Request body is not valid JSON") from None
 
 
 def plan_of(request: web.Request) -> FakePlan:

@@ -39,7 +39,7 @@ async def list_plans(request: web.Request) -> web.Response:
 @routes.post("/plans")
 async def create_plan(request: web.Request) -> web.Response:
     state = state_of(request)
-    order = validate_create(json_body(request), frozenset(state.disabled_products))
+    order = validate_create(await json_body(request), frozenset(state.disabled_products))
     plan = state.purchase(order)
     return ok(plan_view(plan, state), status=201)
 
@@ -53,7 +53,7 @@ async def get_plan(request: web.Request) -> web.Response:
 async def extend_plan(request: web.Request) -> web.Response:
     state = state_of(request)
     plan = plan_of(request)
-    extension = validate_extend(json_body(request), plan.product, plan.billing_type)
+    extension = validate_extend(await json_body(request), plan.product, plan.billing_type)
     return ok(plan_view(state.extend(plan, extension), state))
 
 
@@ -63,7 +63,7 @@ async def upgrade_plan(request: web.Request) -> web.Response:
     plan = plan_of(request)
     if plan.product != "unlimited_residential":
         raise validation_error("Only unlimited_residential plans can be upgraded")
-    mbps = validate_upgrade(json_body(request), plan.bandwidth_mbps, plan.duration)
+    mbps = validate_upgrade(await json_body(request), plan.bandwidth_mbps, plan.duration)
     return ok(plan_view(state.upgrade(plan, mbps), state))
 
 
