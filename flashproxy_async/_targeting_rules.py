@@ -74,6 +74,11 @@ class Spec:
     def supports(self, feature: str) -> bool:
         return bool(getattr(self, feature))
 
+    @property
+    def time_unit(self) -> timedelta:
+        """The unit ``session_time`` is written in: a minute or a second."""
+        return timedelta(minutes=1) if self.session_time == "minutes" else timedelta(seconds=1)
+
 
 _GEO_FULL = Spec(country=True, state="full_name", city="any", session=True)
 _COUNTRY_ONLY = Spec(country=True)
@@ -255,7 +260,7 @@ def _session_time(name: str, spec: Spec, value: SessionTime) -> SessionTime:
         return value
     if not isinstance(value, timedelta):
         raise TargetingError(f"{name} takes session_time as a timedelta, got {value!r}", rule=rule)
-    unit = timedelta(minutes=1) if spec.session_time == "minutes" else timedelta(seconds=1)
+    unit = spec.time_unit
     if value <= timedelta(0):
         raise TargetingError(f"{name} session_time must be positive", rule=f"{rule}.positive")
     if value % unit:

@@ -5,7 +5,6 @@ The public face is ``flashproxy_async.targeting``.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Literal
 
 from ._exceptions import TargetingError
@@ -53,8 +52,7 @@ def _check_username(username: str) -> None:
 def _wire_time(spec: Spec, value: SessionTime) -> str:
     if isinstance(value, str):
         return value
-    unit = timedelta(minutes=1) if spec.session_time == "minutes" else timedelta(seconds=1)
-    return str(value // unit)
+    return str(value // spec.time_unit)
 
 
 def build_username(
@@ -141,7 +139,7 @@ def _parse_time(name: str, spec: Spec, raw: str) -> SessionTime:
     if spec.session_time == "short_long" and raw in _SHORT_LONG:
         return _SHORT_LONG[raw]
     if spec.session_time in ("seconds", "minutes") and raw.isascii() and raw.isdigit():
-        return timedelta(**{spec.session_time: int(raw)})
+        return spec.time_unit * int(raw)
     raise TargetingError(f"{name} cannot read session time {raw!r}", rule="parse.session_time")
 
 
