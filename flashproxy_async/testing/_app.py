@@ -55,6 +55,8 @@ class Pipeline:
         self.integer_retry_after = integer_retry_after
         self.requests: list[RecordedRequest] = []
         self.response_hooks: list[ResponseHook] = []
+        self.closing = asyncio.Event()
+        """Set on close so injected delays end at once instead of holding up shutdown."""
 
     def build_app(self) -> web.Application:
         api = web.Application()
@@ -154,15 +156,23 @@ class Pipeline:
     ) -> tuple[web.StreamResponse | None, str | None]:
         delay, fault = self.faults.take(request.method, record.path)
         if delay is not None:
-            await asyncio.sleep(delay.seconds)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.closing.wait(), delay.seconds)
         if fault is None:
             return await _call(handler, request), None
         kind = fault.kind
         if kind is FaultKind.FAIL:
-            headers = {}
+            headers: dict[str, str] = {}
+            extra: dict[str, float] = {}
             if fault.retry_after is not None:
-                headers["Retry-After"] = self._retry_after(fault.retry_after)[0]
-            return error_response(fault.status, fault.code, fault.message, headers=headers), kind
+                # As the test asked: whole seconds stay an integer, fractions stay fractions.
+                seconds = fault.retry_after
+                headers["Retry-After"] = f"{seconds:g}"
+                extra["retry_after"] = seconds
+            response = error_response(
+                fault.status, fault.code, fault.message, headers=headers, extra=extra
+            )
+            return response, kind
         if kind is FaultKind.DROP:
             return None, kind
         if kind is FaultKind.MALFORMED_JSON:

@@ -166,6 +166,7 @@ class FakeFlashProxy:
         """Bind the port and start serving."""
         if self._runner is not None:
             raise RuntimeError("FakeFlashProxy is already started")
+        self._pipeline.closing.clear()
         runner = web.AppRunner(self.app, handle_signals=False, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._requested_port, reuse_address=True)
@@ -183,6 +184,7 @@ class FakeFlashProxy:
     async def close(self) -> None:
         """Stop serving and release the port. Safe to call twice."""
         runner, self._runner = self._runner, None
+        self._pipeline.closing.set()
         if runner is not None:
             await runner.cleanup()
 
