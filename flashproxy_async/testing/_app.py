@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ._errors import FakeAPIError, error_response
 from ._faults import API_PREFIX, FaultKind, Faults
@@ -105,7 +106,7 @@ class Pipeline:
             method=request.method,
             path=path[len(API_PREFIX) :] if path.startswith(API_PREFIX + "/") else path,
             query=dict(request.query),
-            headers=dict(request.headers),
+            headers=CIMultiDict(request.headers),
             body=body,
             json=parsed,
             route=route[len(API_PREFIX) :] if route and route.startswith(API_PREFIX) else route,
@@ -210,6 +211,6 @@ def _recorded(response: web.StreamResponse, fault_kind: str | None) -> RecordedR
         status=response.status,
         content_type=response.content_type,
         body=body,
-        headers=dict(response.headers),
+        headers=CIMultiDict(response.headers),
         fault=fault_kind,
     )

@@ -42,6 +42,7 @@ class RecordedRequest:
     """The path below ``/api/v1`` (e.g. ``/plans``); the full path for other URLs."""
     query: Mapping[str, str]
     headers: Mapping[str, str] = attrs.field(repr=_redacted)
+    """Case-insensitive; the Authorization header is kept but hidden from repr."""
     body: bytes = attrs.field(repr=False)
     json: Any = None
     """The JSON body, or None when there was none or it did not parse."""

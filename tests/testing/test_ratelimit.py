@@ -1,0 +1,98 @@
+"""The server-side rate limit: strict sliding window and concurrency cap."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+
+from flashproxy_async.testing import FakeFlashProxy
+
+from ._helpers import call, error_code
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 50.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def session_for(fake: FakeFlashProxy, key: str | None = None) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        base_url=fake.base_url + "/", headers={"Authorization": f"Bearer {key or fake.api_key}"}
+    )
+
+
+async def test_window_is_strict_and_sliding(make_fake: Any) -> None:
+    clock = ManualClock()
+    fake: FakeFlashProxy = make_fake(rate=3, period=60, clock=clock, time_scale=1.0)
+    async with fake, session_for(fake) as http:
+        for offset in (0, 10, 20):
+            clock.now = 50 + offset
+            assert (await call(http, "GET", "balance"))[0] == 200
+        clock.now = 50 + 59.5
+        status, body, headers = await call(http, "GET", "balance")
+        assert (status, error_code(body)) == (429, "RATE_LIMITED")
+        assert headers["Retry-After"] == "1"  # whole seconds, at least 1
+        assert body["error"]["retry_after"] == 0.5
+        clock.now = 50 + 60  # the first admission leaves the window
+        assert (await call(http, "GET", "balance"))[0] == 200
+        status, body, headers = await call(http, "GET", "balance")
+        assert status == 429
+        assert headers["Retry-After"] == "10"  # until the 10 s admission leaves
+    assert fake.stats.rate_limited == fake.stats.window_rejections == 2
+
+
+async def test_rejections_do_not_use_budget_and_keys_are_separate(make_fake: Any) -> None:
+    clock = ManualClock()
+    fake: FakeFlashProxy = make_fake(rate=1, period=1, clock=clock, time_scale=1.0)
+    other = fake.add_api_key()
+    async with fake, session_for(fake) as http, session_for(fake, other) as second:
+        assert (await call(http, "GET", "balance"))[0] == 200
+        for _ in range(3):
+            assert (await call(http, "GET", "balance"))[0] == 429
+        assert (await call(second, "GET", "balance"))[0] == 200
+        clock.now += 1
+        assert (await call(http, "GET", "balance"))[0] == 200
+
+
+async def test_scaled_period_gives_fractional_retry_after(make_fake: Any) -> None:
+    fake: FakeFlashProxy = make_fake(rate=2, period=60, time_scale=0.002)  # 0.12 s window
+    async with fake, session_for(fake) as http:
+        assert (await call(http, "GET", "balance"))[0] == 200
+        assert (await call(http, "GET", "balance"))[0] == 200
+        status, body, headers = await call(http, "GET", "balance")
+        assert status == 429
+        retry_after = float(headers["Retry-After"])
+        assert 0 < retry_after <= 0.12
+        await asyncio.sleep(body["error"]["retry_after"])
+        assert (await call(http, "GET", "balance"))[0] == 200
+
+
+async def test_concurrency_cap(make_fake: Any) -> None:
+    fake: FakeFlashProxy = make_fake(max_concurrent=2)
+    fake.faults.delay(0.2, n=None, path="/plans")
+    async with fake, session_for(fake) as http:
+        slow = [asyncio.create_task(call(http, "GET", "plans")) for _ in range(2)]
+        while fake.stats.in_flight < 2:
+            await asyncio.sleep(0.005)
+        status, body, headers = await call(http, "GET", "balance")
+        assert (status, error_code(body)) == (429, "RATE_LIMITED")
+        assert "Retry-After" in headers
+        assert [r[0] for r in await asyncio.gather(*slow)] == [200, 200]
+        assert (await call(http, "GET", "balance"))[0] == 200
+    assert fake.stats.peak_concurrency == 2
+    assert fake.stats.concurrency_rejections == 1
+    assert fake.stats.in_flight == 0
+
+
+async def test_reset_rate_limit(make_fake: Any) -> None:
+    fake: FakeFlashProxy = make_fake(rate=1, period=3600, time_scale=1.0)
+    async with fake, session_for(fake) as http:
+        assert (await call(http, "GET", "balance"))[0] == 200
+        assert (await call(http, "GET", "balance"))[0] == 429
+        fake.reset_rate_limit()
+        assert (await call(http, "GET", "balance"))[0] == 200
