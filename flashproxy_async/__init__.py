@@ -20,6 +20,7 @@ from ._exceptions import (
     ResponseValidationError,
     TargetingError,
 )
+from ._generated import SPEC_VERSION as __spec_version__
 from ._limiter import Limiter
 from ._token_bucket import TokenBucketLimiter
 from ._version import __version__
@@ -45,6 +46,7 @@ __all__ = [
     "ResponseValidationError",
     "TargetingError",
     "TokenBucketLimiter",
+    "__spec_version__",
     "__version__",
 ]
 
