@@ -48,9 +48,11 @@ async def test_start_and_close_without_context_manager() -> None:
         assert fake.base_url == f"http://127.0.0.1:{fake.port}/api/v1"
         with pytest.raises(RuntimeError):
             await fake.start()
-        async with aiohttp.ClientSession() as session:
-            async with session.get(fake.base_url + "/balance") as response:
-                assert response.status == 401
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(fake.base_url + "/balance") as response,
+        ):
+            assert response.status == 401
     finally:
         await fake.close()
         await fake.close()
