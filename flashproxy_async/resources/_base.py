@@ -1,0 +1,104 @@
+"""What every resource shares: the operation marker, the base class, argument coercion.
+
+Coercion lives here rather than in each resource so that every method checks
+path IDs and enum-valued parameters the same way, before any request is spent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+from .._exceptions import RequestValidationError
+from .._generated import Plan
+from .._model_support import OpenStrEnum
+
+if TYPE_CHECKING:
+    from .._client import AsyncFlashProxy
+
+__all__ = [
+    "OPERATION_ATTRIBUTE",
+    "AsyncResource",
+    "PlanRef",
+    "enum_param",
+    "operation",
+    "plan_id_of",
+    "required_text",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+E = TypeVar("E", bound=OpenStrEnum)
+
+#: The attribute ``@operation`` sets on a method: the operationId it implements.
+OPERATION_ATTRIBUTE = "__flashproxy_operation_id__"
+
+#: A plan, named by its ID as a string, as a UUID, or by the plan itself.
+PlanRef = str | uuid.UUID | Plan
+
+
+def operation(operation_id: str) -> Callable[[F], F]:
+    """Mark a method as the implementation of the openapi.json ``operation_id``."""
+
+    def mark(function: F) -> F:
+        setattr(function, OPERATION_ATTRIBUTE, operation_id)
+        return function
+
+    return mark
+
+
+class AsyncResource:
+    """Base of the resource classes: holds the client that sends their requests."""
+
+    def __init__(self, client: AsyncFlashProxy) -> None:
+        self._client = client
+
+
+def plan_id_of(plan: PlanRef) -> str:
+    """The canonical plan ID string for a path, from a str, a UUID or a Plan.
+
+    Raises:
+        RequestValidationError: the string is not a UUID, or the Plan has no ID.
+    """
+    if isinstance(plan, Plan):
+        if plan.plan_id is None:
+            raise RequestValidationError("this Plan carries no plan_id", rule="plan_id.missing")
+        return str(plan.plan_id)
+    if isinstance(plan, uuid.UUID):
+        return str(plan)
+    if isinstance(plan, str):
+        try:
+            return str(uuid.UUID(plan))
+        except ValueError:
+            raise RequestValidationError(
+                f"plan_id must be a UUID, got {plan!r}", rule="plan_id.uuid"
+            ) from None
+    raise RequestValidationError(
+        f"plan_id must be a str, UUID or Plan, got {type(plan).__name__}", rule="plan_id.type"
+    )
+
+
+def required_text(value: str, name: str) -> str:
+    """``value`` when it is a non-blank string, quoted for use as a path segment."""
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(f"{name} must be a non-empty string", rule=f"{name}.required")
+    return quote(value, safe="")
+
+
+def enum_param(value: E | str, cls: type[E], name: str) -> E:
+    """``value`` as a documented member of ``cls``.
+
+    Response-side enums tolerate unknown values; request-side ones must not, or a
+    typo would be spent as a request and come back as a 400.
+
+    Raises:
+        RequestValidationError: the value is not one ``cls`` documents.
+    """
+    raw = value.value if isinstance(value, OpenStrEnum) else value
+    if isinstance(raw, str) and raw in cls.known_values():
+        return cls(raw)
+    allowed = ", ".join(sorted(cls.known_values()))
+    raise RequestValidationError(
+        f"{name} must be one of {allowed}; got {value!r}", rule=f"{name}.enum"
+    )

@@ -1,0 +1,361 @@
+"""GET/POST /plans and /plans/{planId}/...: list, buy, read, extend and upgrade plans."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from .._converter import unstructure
+from .._generated import (
+    BillingType,
+    CreatePlanRequest,
+    DedicatedMobileLocation,
+    Duration,
+    ExtendPlanRequest,
+    Plan,
+    PlanStatusFilter,
+    Product,
+    ProxyList,
+    UpgradePlanRequest,
+)
+from .._rules import (
+    check_create_plan,
+    check_extend_plan,
+    check_page,
+    check_upgrade_plan,
+    usage_stats_range,
+)
+from ._base import AsyncResource, PlanRef, enum_param, operation, plan_id_of
+from ._pagination import Page, iterate_pages, parse_page
+from ._stock import check_mobile_stock, check_pool_stock
+from .proxies import AsyncProxies
+from .servers import AsyncServers
+
+__all__ = ["AsyncPlans"]
+
+
+class AsyncPlans(AsyncResource):
+    """Proxy plans: ``client.plans``."""
+
+    def _list_params(
+        self, status: PlanStatusFilter | str | None, product: Product | str | None
+    ) -> dict[str, Any]:
+        return {
+            "status": None if status is None else enum_param(status, PlanStatusFilter, "status"),
+            "product": None if product is None else enum_param(product, Product, "product"),
+        }
+
+    @operation("listPlans")
+    def list(
+        self,
+        *,
+        status: PlanStatusFilter | str | None = None,
+        product: Product | str | None = None,
+        per_page: int | None = None,
+    ) -> AsyncIterator[Plan]:
+        """Iterate over every plan, across pages: ``async for plan in client.plans.list()``.
+
+        Args:
+            status: ``active``, ``expired``, ``cancelled`` or ``all``.
+            product: only plans of this product.
+            per_page: page size to ask for; the server's default when None.
+
+        Returns:
+            An async iterator of :class:`Plan`, fetching one page at a time.
+
+        Raises:
+            RequestValidationError: an unknown status or product, or ``per_page`` < 1
+                (raised here, before iteration starts).
+            APIError: the server answered an error while fetching a page.
+        """
+        check_page(None, per_page)
+        params = self._list_params(status, product)
+
+        async def fetch(number: int) -> Any:
+            return await self._client._request(
+                "GET", "/plans", params={**params, "page": number, "per_page": per_page}
+            )
+
+        return iterate_pages(fetch, "plans", Plan, per_page=per_page)
+
+    @operation("listPlans")
+    async def list_page(
+        self,
+        *,
+        page: int = 1,
+        per_page: int | None = None,
+        status: PlanStatusFilter | str | None = None,
+        product: Product | str | None = None,
+    ) -> Page[Plan]:
+        """Fetch one page of plans.
+
+        Returns:
+            A :class:`Page` with ``.items`` (plans) and ``.pagination`` (or None).
+
+        Raises:
+            RequestValidationError: an unknown status or product, or page/per_page < 1.
+            APIError: the server answered an error.
+        """
+        check_page(page, per_page)
+        params = {**self._list_params(status, product), "page": page, "per_page": per_page}
+        data = await self._client._request("GET", "/plans", params=params)
+        return parse_page(data, "plans", Plan)
+
+    @operation("createPlan")
+    async def create(
+        self,
+        *,
+        product: Product | str,
+        bandwidth_gb: float | None = None,
+        duration: Duration | str | None = None,
+        billing_type: BillingType | str | None = None,
+        mbps: int | None = None,
+        bandwidth_mbps: int | None = None,
+        location: DedicatedMobileLocation | str | None = None,
+        quantity: int | None = None,
+        pool: str | None = None,
+        end_user_reference: str | None = None,
+    ) -> Plan:
+        """Buy a plan. Which arguments a product takes is checked locally first.
+
+        Args:
+            product: the product to buy.
+            bandwidth_gb: GB to buy (bandwidth products, bandwidth-billed hybrids).
+            duration: plan duration (time-billed hybrids, unlimited_residential,
+                dedicated_mobile); ``trial`` only for unlimited_residential.
+            billing_type: ``bandwidth`` or ``time`` (hybrid products).
+            mbps: speed of a time-billed hybrid plan.
+            bandwidth_mbps: unlimited_residential cap, 200-3000 (200 for ``1_hour``).
+            location: ``NL`` or ``UK`` (dedicated_mobile).
+            quantity: number of IPs (dedicated_isp).
+            pool: pool name from :meth:`AsyncProxies.pools` (dedicated_isp).
+            end_user_reference: your reference, stored on the plan; it is carried on
+                errors whose outcome is unknown, so you can reconcile.
+
+        Returns:
+            The new :class:`Plan`.
+
+        Raises:
+            RequestValidationError: a product rule is broken (``rule`` names it).
+            InsufficientBalanceError, OutOfStockError, ProductDisabledError,
+            BadRequestError: the server refused the purchase.
+            APIError, APIConnectionError: with ``outcome_unknown=True`` when the
+                purchase may have gone through; it is never resent.
+        """
+        request = CreatePlanRequest(
+            product=enum_param(product, Product, "product"),
+            bandwidth_gb=bandwidth_gb,
+            duration=None if duration is None else enum_param(duration, Duration, "duration"),
+            billing_type=(
+                None
+                if billing_type is None
+                else enum_param(billing_type, BillingType, "billing_type")
+            ),
+            mbps=mbps,
+            bandwidth_mbps=bandwidth_mbps,
+            location=(
+                None
+                if location is None
+                else enum_param(location, DedicatedMobileLocation, "location")
+            ),
+            quantity=quantity,
+            pool=pool,
+            end_user_reference=end_user_reference,
+        )
+        check_create_plan(request)
+        result: Plan = await self._client._request(
+            "POST",
+            "/plans",
+            json_body=unstructure(request),
+            cast_to=Plan,
+            state_changing=True,
+            end_user_reference=end_user_reference,
+        )
+        return result
+
+    @operation("getPlan")
+    async def get(self, plan_id: PlanRef) -> Plan:
+        """Fetch one plan.
+
+        Raises:
+            RequestValidationError: ``plan_id`` is not a UUID.
+            NotFoundError: no such plan.
+        """
+        result: Plan = await self._client._request(
+            "GET", f"/plans/{plan_id_of(plan_id)}", cast_to=Plan
+        )
+        return result
+
+    @operation("getPlanProxies")
+    async def proxies(self, plan_id: PlanRef) -> ProxyList:
+        """The static proxies of a dedicated_isp plan.
+
+        Returns:
+            A :class:`ProxyList` (``.proxies``, ``.count``, ``.source``).
+
+        Raises:
+            RequestValidationError: ``plan_id`` is not a UUID.
+            BadRequestError: the plan is not a dedicated_isp plan.
+            NotFoundError: no such plan.
+        """
+        result: ProxyList = await self._client._request(
+            "GET", f"/plans/{plan_id_of(plan_id)}/proxies", cast_to=ProxyList
+        )
+        return result
+
+    @operation("getPlanUsage")
+    async def usage(self, plan_id: PlanRef) -> Any:
+        """A plan's usage. Schema not published in 2.1.0: returns the decoded ``data``.
+
+        Raises:
+            RequestValidationError: ``plan_id`` is not a UUID.
+        """
+        return await self._client._request("GET", f"/plans/{plan_id_of(plan_id)}/usage")
+
+    @operation("getPlanUsageStats")
+    async def usage_stats(
+        self, plan_id: PlanRef, *, start: datetime | int, end: datetime | int
+    ) -> Any:
+        """Monitor series of an unlimited_residential plan, sent as ``from``/``to``.
+
+        Schema not published in 2.1.0: returns the decoded ``data``.
+
+        Args:
+            start: range start, a timezone-aware datetime or Unix seconds.
+            end: range end, after ``start`` and at most 30 days later.
+
+        Raises:
+            RequestValidationError: a bad ``plan_id``, a naive datetime, ``start``
+                not before ``end``, or a window over 30 days.
+            BadRequestError: wrong product or a legacy plan (``NOT_SUPPORTED``).
+        """
+        first, last = usage_stats_range(start, end)
+        return await self._client._request(
+            "GET",
+            f"/plans/{plan_id_of(plan_id)}/usage-stats",
+            params={"from": first, "to": last},
+        )
+
+    @operation("extendPlan")
+    async def extend(
+        self,
+        plan_id: PlanRef,
+        *,
+        add_bandwidth_gb: float | None = None,
+        add_days: int | None = None,
+        extend_30_days: bool = False,
+    ) -> Plan:
+        """Add bandwidth or time to a plan.
+
+        Given a :class:`Plan`, the product's rules are checked locally
+        (unlimited_residential: add_days 1/7/30/60; dedicated_mobile: 7/14/30;
+        add_bandwidth_gb only where bandwidth is billed; extend_30_days only for
+        dedicated_isp). Given a bare ID, the server decides.
+
+        Returns:
+            The extended :class:`Plan`.
+
+        Raises:
+            RequestValidationError: a rule is broken (``rule`` names it).
+            InsufficientBalanceError, BadRequestError, NotFoundError: refused.
+            APIError, APIConnectionError: with ``outcome_unknown=True`` when the
+                extension may have gone through.
+        """
+        path = f"/plans/{plan_id_of(plan_id)}/extend"
+        request = ExtendPlanRequest(
+            add_bandwidth_gb=add_bandwidth_gb,
+            add_days=add_days,
+            extend_30_days=True if extend_30_days else None,
+        )
+        plan = plan_id if isinstance(plan_id, Plan) else None
+        check_extend_plan(
+            request,
+            product=plan.product if plan else None,
+            billing_type=plan.billing_type if plan else None,
+        )
+        result: Plan = await self._client._request(
+            "POST", path, json_body=unstructure(request), cast_to=Plan, state_changing=True
+        )
+        return result
+
+    @operation("upgradePlan")
+    async def upgrade(self, plan_id: PlanRef, *, bandwidth_mbps: int) -> Any:
+        """Raise a plan's bandwidth cap. Schema not published in 2.1.0: returns ``data``.
+
+        Raises:
+            RequestValidationError: ``bandwidth_mbps`` is not positive, or outside
+                200-3000 for an unlimited_residential Plan.
+            BadRequestError, InsufficientBalanceError: refused.
+        """
+        path = f"/plans/{plan_id_of(plan_id)}/upgrade"
+        check_upgrade_plan(
+            bandwidth_mbps, product=plan_id.product if isinstance(plan_id, Plan) else None
+        )
+        return await self._client._request(
+            "POST",
+            path,
+            json_body=unstructure(UpgradePlanRequest(bandwidth_mbps=bandwidth_mbps)),
+            state_changing=True,
+        )
+
+    async def create_dedicated_isp(
+        self, *, pool: str, quantity: int, end_user_reference: str | None = None
+    ) -> tuple[Plan, ProxyList]:
+        """The seed's dedicated ISP flow: check the pool's stock, buy, fetch the proxies.
+
+        Returns:
+            The new plan and its static proxy list.
+
+        Raises:
+            RequestValidationError: ``quantity`` < 1, a blank pool, or a pool that
+                GET /proxies/pools does not list (rule ``create.pool.unknown``).
+            PoolOutOfStockError: the pool's stock cannot cover ``quantity``; raised
+                before any purchase is sent.
+            APIError: as :meth:`create` and :meth:`proxies`.
+        """
+        check_create_plan(
+            CreatePlanRequest(product=Product.dedicated_isp, quantity=quantity, pool=pool)
+        )
+        check_pool_stock(await AsyncProxies(self._client).pools(), pool, quantity)
+        plan = await self.create(
+            product=Product.dedicated_isp,
+            quantity=quantity,
+            pool=pool,
+            end_user_reference=end_user_reference,
+        )
+        return plan, await self.proxies(plan)
+
+    async def create_dedicated_mobile(
+        self,
+        *,
+        duration: Duration | str,
+        location: DedicatedMobileLocation | str,
+        end_user_reference: str | None = None,
+    ) -> Plan:
+        """Buy a dedicated mobile proxy after checking stock at ``location``.
+
+        The stock answer has no published schema; when the location's stock
+        cannot be read from it, the purchase goes ahead and the server decides.
+
+        Raises:
+            RequestValidationError: a product rule is broken.
+            OutOfStockError: the stock answer says ``location`` is empty; raised
+                before any purchase is sent.
+            APIError: as :meth:`create`.
+        """
+        where = enum_param(location, DedicatedMobileLocation, "location")
+        check_create_plan(
+            CreatePlanRequest(
+                product=Product.dedicated_mobile,
+                duration=enum_param(duration, Duration, "duration"),
+                location=where,
+            )
+        )
+        check_mobile_stock(await AsyncServers(self._client).dedicated_mobile_stock(), where.value)
+        return await self.create(
+            product=Product.dedicated_mobile,
+            duration=duration,
+            location=where,
+            end_user_reference=end_user_reference,
+        )
