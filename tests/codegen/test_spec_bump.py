@@ -1,0 +1,180 @@
+"""The spec-bump loop, end to end, on a copy of the repository.
+
+A spec with one added operation and one added field is diffed, regenerated and
+decoded; the coverage check points at the new operation until a method exists.
+The generator runs twice here (regenerate, then --check): each run costs ~2 s.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import flashproxy_async
+from codegen._coverage import (
+    OPERATION_ATTRIBUTE,
+    covered_operations,
+    stale_operations,
+    uncovered_operations,
+)
+from codegen._generate import REPO_ROOT, SPEC_PATH, spec_version
+from codegen._spec_walk import operations
+
+NEW_OPERATION = "getPool"
+NEW_VERSION = "2.2.0"
+COPIED = ("openapi.json", "pyproject.toml", "codegen", "flashproxy_async")
+
+
+def load(path: Path) -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return spec
+
+
+def bump(spec: dict[str, Any]) -> None:
+    """The next spec: one new operation and one new field on an existing model."""
+    spec["info"]["version"] = NEW_VERSION
+    spec["paths"]["/proxies/pools/{pool}"] = {
+        "get": {
+            "tags": ["proxies"],
+            "operationId": NEW_OPERATION,
+            "summary": "Get one pool",
+            "description": "One dedicated ISP pool by name.",
+            "parameters": [
+                {"name": "pool", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "Pool",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PoolListResponse"}
+                        }
+                    },
+                }
+            },
+        }
+    }
+    pool = spec["components"]["schemas"]["Pool"]
+    pool["properties"]["lastRestock"] = {"type": "string", "format": "date-time"}
+
+
+def marked(operation_id: str) -> Callable[..., None]:
+    """A resource method marked the way ``@operation`` marks it."""
+
+    def method(self: object) -> None: ...
+
+    setattr(method, OPERATION_ATTRIBUTE, operation_id)
+    return method
+
+
+def resource_class(name: str, operation_ids: Iterable[str]) -> type:
+    methods = {f"m{index}": marked(op) for index, op in enumerate(sorted(operation_ids))}
+    return type(name, (), methods)
+
+
+@pytest.fixture(scope="module")
+def bumped_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the parts of the repository that codegen needs, with the bumped spec."""
+    root = tmp_path_factory.mktemp("repo")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in COPIED:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=ignore)
+        else:
+            shutil.copy2(source, root / name)
+    spec = load(SPEC_PATH)
+    bump(spec)
+    (root / "openapi.json").write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    return root
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_the_diff_reports_the_bump_as_additions_only(bumped_repo: Path) -> None:
+    result = run(["-m", "codegen", "diff", str(SPEC_PATH), "openapi.json"], bumped_repo)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 change(s), 0 breaking" in result.stdout
+    assert "- Operation `getPool` (`GET /proxies/pools/{pool}`)." in result.stdout
+    assert "- `Pool.lastRestock` (optional response field)." in result.stdout
+
+
+def test_regenerated_models_decode_the_new_field(bumped_repo: Path) -> None:
+    generated = run(["-m", "codegen"], bumped_repo)
+    assert generated.returncode == 0, generated.stderr
+    check = run(["-m", "codegen", "--check"], bumped_repo)
+    assert check.returncode == 0, check.stderr
+
+    snippet = (
+        "import flashproxy_async\n"
+        "from flashproxy_async._converter import structure\n"
+        "from flashproxy_async._generated import Pool\n"
+        "pool = structure({'pool': 'ISP_US', 'inStock': True, 'stock': 3, 'title': 'US',"
+        " 'provider': 'ISP', 'lastRestock': '2025-01-02T03:04:05Z'}, Pool)\n"
+        "print(flashproxy_async.__file__)\n"
+        "print(flashproxy_async.__spec_version__)\n"
+        "print(pool.last_restock.isoformat())\n"
+    )
+    decoded = run(["-c", snippet], bumped_repo)
+
+    assert decoded.returncode == 0, decoded.stderr
+    package_file, version, last_restock = decoded.stdout.splitlines()
+    assert Path(package_file).is_relative_to(bumped_repo)  # the copy, not the original
+    assert version == NEW_VERSION
+    assert last_restock == "2025-01-02T03:04:05+00:00"
+
+
+def test_coverage_points_at_the_added_operation_until_a_method_is_added(
+    bumped_repo: Path,
+) -> None:
+    existing = operations(load(SPEC_PATH))
+    resources = [resource_class("Existing", existing)]
+    bumped_spec = bumped_repo / "openapi.json"
+
+    assert uncovered_operations(SPEC_PATH, resources) == []
+    assert uncovered_operations(bumped_spec, resources) == [NEW_OPERATION]
+
+    resources.append(resource_class("Pools", [NEW_OPERATION]))
+    assert uncovered_operations(bumped_spec, resources) == []
+    assert stale_operations(bumped_spec, resources) == []
+
+
+def test_a_method_whose_operation_was_dropped_is_stale(tmp_path: Path) -> None:
+    spec = load(SPEC_PATH)
+    del spec["paths"]["/balance/pricing"]
+    dropped = tmp_path / "openapi.json"
+    dropped.write_text(json.dumps(spec), encoding="utf-8")
+    every_method = [resource_class("All", operations(load(SPEC_PATH)))]
+
+    assert stale_operations(dropped, every_method) == ["getPricing"]
+    assert stale_operations(SPEC_PATH, every_method) == []
+
+
+def test_coverage_finds_marks_through_inheritance_and_method_wrappers() -> None:
+    class Base:
+        inherited = marked("listPlans")
+
+    class Plans(Base):
+        plain = marked("getPlan")
+        as_static = staticmethod(marked("createPlan"))
+        as_class = classmethod(marked("extendPlan"))
+        unmarked = staticmethod(len)
+
+    assert covered_operations([Plans]) == {"listPlans", "getPlan", "createPlan", "extendPlan"}
+
+
+def test_the_package_carries_the_spec_version_it_was_generated_from() -> None:
+    assert flashproxy_async.__spec_version__ == spec_version(SPEC_PATH)
+    assert "__spec_version__" in flashproxy_async.__all__
