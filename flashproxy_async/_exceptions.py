@@ -15,6 +15,7 @@
     * InternalServerError - 500 and above.
   * APIConnectionError - the request never got an HTTP answer.
     * APITimeoutError - an attempt or the call's deadline ran out.
+  * ClientClosedError - the client was used after ``close()``.
   * ResponseValidationError - a 2xx body that does not fit its model.
   * RequestValidationError - bad input caught locally, before any request.
     * TargetingError - a proxy username or URL that breaks the targeting rules.
@@ -26,8 +27,10 @@ or a 5xx after the request was sent) raise with ``outcome_unknown=True`` and the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from ._redact import redact
 
 __all__ = [
     "APIConnectionError",
@@ -35,6 +38,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "FlashProxyError",
     "InsufficientBalanceError",
     "InternalServerError",
@@ -174,6 +178,10 @@ class APITimeoutError(APIConnectionError, TimeoutError):
     """An attempt, or the whole call's deadline, timed out."""
 
 
+class ClientClosedError(FlashProxyError, RuntimeError):
+    """The client was used after ``close()``: build a new one instead."""
+
+
 class ResponseValidationError(FlashProxyError):
     """A 2xx body did not fit its model. ``path`` names the offending field."""
 
@@ -243,10 +251,13 @@ def api_error_from_response(
     headers: Mapping[str, str],
     *,
     retry_after: float | None = None,
+    secrets: Iterable[str] = (),
 ) -> APIError:
     """Build the right APIError for an error response.
 
-    ``body`` is the decoded JSON when the body was JSON, else the raw text.
+    ``body`` is the decoded JSON when the body was JSON, else the raw text. The
+    message is scrubbed of ``secrets`` and of password-shaped values, since the body
+    may echo them; ``body`` itself is kept as received.
     """
     code: str | None = None
     message: str | None = None
@@ -262,6 +273,7 @@ def api_error_from_response(
             message = body["message"]
     if message is None:
         message = _snippet(body if isinstance(body, str) else repr(body))
+    message = redact(message, secrets)
     cls = _error_class(status, code)
     kwargs: dict[str, Any] = {"status": status, "code": code, "body": body, "headers": headers}
     if issubclass(cls, RateLimitedError):

@@ -1,0 +1,302 @@
+"""``AsyncFlashProxy``: wires configuration, the transport, the limiter and the resources."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Literal, TypeVar, overload
+
+import aiohttp
+
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Timeout,
+    check_deadline,
+    check_max_retries,
+    key_mode,
+    resolve_api_key,
+    resolve_base_url,
+)
+from ._exceptions import ClientClosedError
+from ._limiter import Limiter
+from ._token_bucket import TokenBucketLimiter
+from ._transport import RequestOptions, Transport
+from .resources import (
+    AsyncBalance,
+    AsyncGeo,
+    AsyncPlans,
+    AsyncProxies,
+    AsyncServers,
+    AsyncSubUsers,
+    AsyncUsage,
+)
+
+__all__ = ["AsyncFlashProxy"]
+
+T = TypeVar("T")
+
+
+class _NotGiven(enum.Enum):
+    NOT_GIVEN = enum.auto()
+
+
+NOT_GIVEN = _NotGiven.NOT_GIVEN
+
+
+class AsyncFlashProxy:
+    """Async client for the FlashProxy Reseller API.
+
+    Use it as an async context manager, or call :meth:`close` when done::
+
+        async with AsyncFlashProxy() as client:
+            plans = await client.plans.list()
+
+    Every call goes through :attr:`limiter` (100 requests a minute and 20 in flight by
+    default), is retried per the money-safe rules (calls that change nothing on
+    connection errors, timeouts, 408, 429 and 5xx; purchases and other state changes
+    only when the server provably did not act), and raises a
+    :class:`~flashproxy_async.FlashProxyError` subclass on failure.
+
+    Args:
+        api_key: The API key (``fp_live_...`` or ``fp_test_...``). Defaults to the
+            ``FLASHPROXY_API_KEY`` environment variable.
+        base_url: The API root, ending in ``/api/v1``. Defaults to
+            ``FLASHPROXY_BASE_URL``, then to production for a live key and the sandbox
+            for a test key.
+        timeout: Seconds per attempt, a :class:`Timeout` with separate connect and
+            attempt limits, or None for no limit. Defaults to ``Timeout()``.
+        max_retries: Retries after the first attempt. Defaults to 2.
+        deadline: Seconds a whole call may take, every retry and limiter wait
+            included; None (the default) for no deadline.
+        limiter: The rate and concurrency limit to share; defaults to a new
+            :class:`~flashproxy_async.TokenBucketLimiter`. Clients using the same key
+            in one event loop should share one.
+        session: An aiohttp session to send with. It is used as is (its connection
+            limit is yours to set) and is never closed by the client. By default the
+            client creates its own on first use, with a connection limit equal to
+            the limiter's ``max_concurrent``.
+
+    Raises:
+        RequestValidationError: no API key, a key that is not a FlashProxy key, or a
+            live key with a plain-http base URL whose host is not loopback.
+        TypeError: ``timeout``, ``deadline`` or ``max_retries`` of the wrong type.
+        ValueError: ``timeout``, ``deadline`` or ``max_retries`` out of range.
+    """
+
+    limiter: Limiter
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
+        limiter: Limiter | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        key = resolve_api_key(api_key)
+        self._options = RequestOptions(
+            timeout=Timeout.coerce(timeout),
+            max_retries=check_max_retries(max_retries),
+            deadline=check_deadline(deadline),
+        )
+        self._mode = key_mode(key)
+        self._owns_limiter = limiter is None
+        self.limiter = TokenBucketLimiter() if limiter is None else limiter
+        self._transport = Transport(
+            api_key=key,
+            base_url=resolve_base_url(base_url, key),
+            limiter=self.limiter,
+            session=session,
+        )
+        self._attach_resources()
+
+    def _attach_resources(self) -> None:
+        self.plans = AsyncPlans(self)
+        self.usage = AsyncUsage(self)
+        self.servers = AsyncServers(self)
+        self.proxies = AsyncProxies(self)
+        self.balance = AsyncBalance(self)
+        self.geo = AsyncGeo(self)
+        self.sub_users = AsyncSubUsers(self)
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is joined to."""
+        return self._transport.base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        """The per-attempt time limits."""
+        return self._options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt."""
+        return self._options.max_retries
+
+    @property
+    def deadline(self) -> float | None:
+        """Seconds a whole call may take, retries included, or None."""
+        return self._options.deadline
+
+    @property
+    def is_closed(self) -> bool:
+        """True once :meth:`close` has run on this client or a copy sharing its session."""
+        return self._transport.closed
+
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | _NotGiven | None = NOT_GIVEN,
+        max_retries: int | _NotGiven = NOT_GIVEN,
+        deadline: float | _NotGiven | None = NOT_GIVEN,
+    ) -> AsyncFlashProxy:
+        """A copy with other per-call settings, sharing this client's session and limiter.
+
+        ``client.with_options(deadline=5).plans.get(plan_id)`` applies to that call
+        only. Closing either client closes the shared session.
+
+        Args:
+            timeout: As for the constructor; omitted keeps the current value.
+            max_retries: As for the constructor; omitted keeps the current value.
+            deadline: As for the constructor (None removes it); omitted keeps it.
+
+        Returns:
+            The new client.
+
+        Raises:
+            TypeError: an option of the wrong type.
+            ValueError: an option out of range.
+        """
+        options = RequestOptions(
+            timeout=self._options.timeout
+            if isinstance(timeout, _NotGiven)
+            else Timeout.coerce(timeout),
+            max_retries=self._options.max_retries
+            if isinstance(max_retries, _NotGiven)
+            else check_max_retries(max_retries),
+            deadline=self._options.deadline
+            if isinstance(deadline, _NotGiven)
+            else check_deadline(deadline),
+        )
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._options = options
+        clone._owns_limiter = False
+        clone._attach_resources()
+        return clone
+
+    async def close(self) -> None:
+        """Close the session the client created, if any. Safe to call more than once.
+
+        A session passed in by the caller is left open. After closing, any call
+        raises :class:`~flashproxy_async.ClientClosedError`.
+        """
+        if self._transport.closed:
+            return
+        await self._transport.aclose()
+        if self._owns_limiter:
+            await self.limiter.aclose()
+
+    async def __aenter__(self) -> AsyncFlashProxy:
+        if self._transport.closed:
+            raise ClientClosedError("the client is closed; create a new AsyncFlashProxy")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        # Never the key: only which kind of key it is.
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, key={self._mode}, "
+            f"max_retries={self.max_retries}, closed={self.is_closed})"
+        )
+
+    @overload
+    async def _request(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        json_body: Mapping[str, Any] | None = ...,
+        cast_to: type[T],
+        state_changing: bool = ...,
+        end_user_reference: str | None = ...,
+        text_ok: bool = ...,
+    ) -> T: ...
+
+    @overload
+    async def _request(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        json_body: Mapping[str, Any] | None = ...,
+        cast_to: None = ...,
+        state_changing: bool = ...,
+        end_user_reference: str | None = ...,
+        text_ok: bool = ...,
+    ) -> Any: ...
+
+    async def _request(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        cast_to: type[T] | None = None,
+        state_changing: bool = False,
+        end_user_reference: str | None = None,
+        text_ok: bool = False,
+    ) -> Any:
+        """Send one call through the transport; the single door every resource uses.
+
+        Args:
+            method: ``GET`` or ``POST``.
+            path: Relative to :attr:`base_url`, starting with ``/``.
+            params: Query parameters; None values are dropped, enums send their
+                value, UUIDs their string, booleans ``true``/``false``.
+            json_body: A JSON-ready body with wire names.
+            cast_to: Structure the unwrapped ``data`` into this class; None returns
+                the decoded ``data`` as is.
+            state_changing: The call buys or changes something: retried only when the
+                server provably did not act.
+            end_user_reference: Carried on an outcome-unknown error.
+            text_ok: Return a non-JSON 2xx body as ``str``.
+
+        Returns:
+            The unwrapped ``data``, structured when ``cast_to`` is given.
+
+        Raises:
+            APIError: the server answered with an error (a subclass per code/status).
+            APIConnectionError: no answer; APITimeoutError when an attempt or the
+                deadline ran out.
+            ResponseValidationError: a 2xx body that does not fit.
+            RequestValidationError: parameters that cannot be encoded.
+            ClientClosedError: the client is closed.
+        """
+        return await self._transport.request(
+            method,
+            path,
+            options=self._options,
+            params=params,
+            json_body=json_body,
+            cast_to=cast_to,
+            state_changing=state_changing,
+            end_user_reference=end_user_reference,
+            text_ok=text_ok,
+        )

@@ -1,0 +1,463 @@
+"""The one request path every API call takes.
+
+Per call: encode the query and body, then per attempt: take a limiter slot, send
+with auth headers, read the body, unwrap the ``{"success": ..., "data": ...}``
+envelope or map the error, and decide from :mod:`._retry` whether to try again.
+aiohttp's exceptions are translated here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import enum
+import json
+import logging
+import math
+import platform
+import random
+import time
+import uuid
+import warnings
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
+
+import aiohttp
+import anyio
+import attrs
+
+from ._config import MAX_RETRY_AFTER, Timeout
+from ._converter import structure
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ClientClosedError,
+    FlashProxyError,
+    RequestValidationError,
+    ResponseValidationError,
+    api_error_from_response,
+)
+from ._limiter import Limiter
+from ._redact import redact
+from ._retry import (
+    RETRYABLE_STATUSES,
+    STATE_CHANGING_RETRYABLE_STATUSES,
+    backoff_delay,
+    parse_retry_after,
+)
+from ._version import __version__
+
+__all__ = ["RequestOptions", "Transport"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("flashproxy_async")
+
+USER_AGENT = (
+    f"flashproxy-async/{__version__} python/{platform.python_version()} "
+    f"aiohttp/{aiohttp.__version__}"
+)
+_SNIPPET_CHARS = 200
+
+
+@attrs.frozen
+class RequestOptions:
+    """Per-call settings a client carries and ``with_options`` overrides."""
+
+    timeout: Timeout
+    max_retries: int
+    deadline: float | None
+
+
+@attrs.frozen
+class _Reply:
+    status: int
+    headers: dict[str, str]
+    text: str
+    content_type: str
+
+
+@attrs.frozen
+class _Failure:
+    """An attempt that got no HTTP answer. ``sent`` is False only when provably unsent."""
+
+    error: APIConnectionError
+    sent: bool
+
+
+def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Query parameters as wire strings; None values are dropped, sequences repeat the key.
+
+    Raises:
+        RequestValidationError: a value of a type that has no query-string form.
+    """
+    pairs: list[tuple[str, str]] = []
+    for name, value in (params or {}).items():
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((name, encoded) for v in values if (encoded := _encode(name, v)) is not None)
+    return pairs
+
+
+def _encode(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise RequestValidationError(
+        f"query parameter {name!r} has no query-string form ({type(value).__name__})",
+        rule="params",
+    )
+
+
+def _snippet(text: str, secrets: Sequence[str]) -> str:
+    flat = " ".join(text.split())
+    cut = flat[:_SNIPPET_CHARS] + ("..." if len(flat) > _SNIPPET_CHARS else "")
+    return redact(cut, secrets) or "<empty body>"
+
+
+def _chain(error: FlashProxyError, cause: BaseException) -> FlashProxyError:
+    # Same effect as ``raise error from cause``, for errors raised later in the loop.
+    error.__cause__ = cause
+    error.__suppress_context__ = True
+    return error
+
+
+class Transport:
+    """Owns the aiohttp session and sends requests for one API key.
+
+    Shared by a client and every copy made with ``with_options``.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        limiter: Limiter,
+        session: aiohttp.ClientSession | None,
+    ) -> None:
+        self._api_key = api_key
+        self.base_url = base_url
+        self.limiter = limiter
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        # Injectable for tests: backoff sleeps, jitter, deadline clock, Retry-After dates.
+        self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+        self.random: Callable[[], float] = random.random
+        self.clock: Callable[[], float] = time.monotonic
+        self.wall_clock: Callable[[], float] = time.time
+        self.max_retry_after = MAX_RETRY_AFTER
+        self._headers = {
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` has run."""
+        return self._closed
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in logs or exception text."""
+        return (self._api_key,)
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("the client is closed; create a new AsyncFlashProxy")
+        if self._session is None:
+            # Created here, on first use, so it binds to the loop that runs the requests.
+            connector = aiohttp.TCPConnector(limit=self.limiter.max_concurrent)
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session if we created it. Idempotent; a user's session is left open."""
+        if self._closed:
+            return
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session:
+            await session.close()
+
+    def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:
+        # Bound as a default argument: module globals may already be gone at interpreter exit.
+        try:
+            session = self._session
+            if self._owns_session and session is not None and not session.closed:
+                _warn(
+                    "unclosed AsyncFlashProxy client: use 'async with' or 'await client.close()'",
+                    ResourceWarning,
+                    source=self,
+                    stacklevel=2,
+                )
+        except Exception:  # a finaliser must never raise
+            pass
+
+    async def request(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        *,
+        options: RequestOptions,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        cast_to: type[T] | None = None,
+        state_changing: bool = False,
+        end_user_reference: str | None = None,
+        text_ok: bool = False,
+    ) -> Any:
+        """Send one API call with retries; return the unwrapped (and structured) ``data``."""
+        if self._closed:
+            raise ClientClosedError("the client is closed; create a new AsyncFlashProxy")
+        if not path.startswith("/"):
+            raise ValueError(f"path must start with '/', got {path!r}")
+        query = encode_params(params)
+        body: bytes | None = None
+        if json_body is not None:
+            try:
+                body = json.dumps(json_body, separators=(",", ":")).encode()
+            except (TypeError, ValueError) as exc:
+                raise RequestValidationError(
+                    f"request body is not JSON-serialisable: {exc}", rule="json_body"
+                ) from exc
+        deadline_at = None if options.deadline is None else self.clock() + options.deadline
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = await self._attempt(
+                method, path, query, body, options.timeout, attempt, deadline_at
+            )
+            retry_after: float | None = None
+            if isinstance(outcome, _Failure):
+                error: FlashProxyError = outcome.error
+                retryable = not state_changing or not outcome.sent
+                unknown = state_changing and outcome.sent
+            else:
+                try:
+                    return self._decode(outcome, cast_to=cast_to, text_ok=text_ok)
+                except ResponseValidationError as exc:
+                    # A 2xx arrived: a purchase went through even if we cannot read it.
+                    if state_changing:
+                        exc.mark_outcome_unknown(end_user_reference)
+                    raise
+                except APIError as exc:
+                    error = exc
+                    retry_after = parse_retry_after(
+                        outcome.headers.get("retry-after"), self.wall_clock()
+                    )
+                    allowed = (
+                        STATE_CHANGING_RETRYABLE_STATUSES if state_changing else RETRYABLE_STATUSES
+                    )
+                    retryable = outcome.status in allowed
+                    unknown = state_changing and outcome.status >= 500
+                if outcome.status == 429:
+                    pause = (
+                        retry_after
+                        if retry_after is not None
+                        else backoff_delay(attempt, self.random)
+                    )
+                    await self.limiter.pause(pause)
+            if unknown:
+                error.mark_outcome_unknown(end_user_reference)
+            delay = self._retry_delay(
+                error, retryable, attempt, options.max_retries, retry_after, deadline_at
+            )
+            if delay is None:
+                raise error
+            logger.info(
+                "retrying %s %s in %.2fs after %s (retry %d of %d)",
+                method,
+                path,
+                delay,
+                _describe(error),
+                attempt,
+                options.max_retries,
+            )
+            await self.sleep(delay)
+
+    def _retry_delay(
+        self,
+        error: FlashProxyError,
+        retryable: bool,
+        attempt: int,
+        max_retries: int,
+        retry_after: float | None,
+        deadline_at: float | None,
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None to raise ``error`` now."""
+        if not retryable or attempt > max_retries:
+            return None
+        if retry_after is not None:
+            if retry_after > self.max_retry_after:
+                logger.info(
+                    "not retrying: server asked to wait %.1fs, over the %.1fs cap",
+                    retry_after,
+                    self.max_retry_after,
+                )
+                return None
+            delay = retry_after
+        else:
+            delay = backoff_delay(attempt, self.random)
+        if deadline_at is not None and self.clock() + delay >= deadline_at:
+            return None
+        return delay
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        body: bytes | None,
+        limits: Timeout,
+        attempt: int,
+        deadline_at: float | None,
+    ) -> _Reply | _Failure:
+        session = self._get_session()
+        url = self.base_url + path
+        headers = dict(self._headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        remaining = None if deadline_at is None else deadline_at - self.clock()
+        if remaining is not None and remaining <= 0:
+            return _Failure(APITimeoutError("the call's deadline passed before an attempt"), False)
+        sent = False
+        started = self.clock()
+        reply: _Reply | None = None
+        failure: _Failure | None = None
+        # The deadline covers the wait for a limiter slot as well as the request itself.
+        scope = anyio.CancelScope(
+            deadline=math.inf if remaining is None else anyio.current_time() + remaining
+        )
+        try:
+            with scope:
+                async with self.limiter.slot():
+                    # From here on the request may reach the server.
+                    sent = True
+                    started = self.clock()
+                    async with session.request(
+                        method,
+                        url,
+                        params=query,
+                        data=body,
+                        headers=headers,
+                        timeout=aiohttp.ClientTimeout(total=limits.attempt, connect=limits.connect),
+                        allow_redirects=False,
+                        raise_for_status=False,
+                    ) as response:
+                        raw = await response.read()
+                        reply = _Reply(
+                            status=response.status,
+                            headers={k.lower(): v for k, v in response.headers.items()},
+                            text=raw.decode(_charset(response.charset), errors="replace"),
+                            content_type=response.content_type,
+                        )
+        except aiohttp.ClientConnectorError as exc:
+            # Refused, unreachable, DNS or TLS failure: no byte of the request left.
+            error = self._connection_error(APIConnectionError, f"could not connect: {exc}", exc)
+            failure = _Failure(error, sent=False)
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            message = f"attempt timed out after {self.clock() - started:.3f}s"
+            failure = _Failure(self._connection_error(APITimeoutError, message, exc), sent)
+        except aiohttp.ClientError as exc:
+            message = f"connection failed: {type(exc).__name__}: {exc}"
+            failure = _Failure(self._connection_error(APIConnectionError, message, exc), sent)
+        elapsed = self.clock() - started
+        if reply is not None:
+            _log_attempt(method, path, reply.status, attempt, elapsed)
+            return reply
+        if failure is None:  # the deadline's cancel scope fired
+            failure = _Failure(
+                APITimeoutError(f"the call's deadline passed (attempt {attempt})"), sent
+            )
+        _log_attempt(method, path, type(failure.error).__name__, attempt, elapsed)
+        return failure
+
+    def _connection_error(
+        self, cls: type[APIConnectionError], message: str, cause: BaseException
+    ) -> APIConnectionError:
+        error = cls(redact(message, self.secrets))
+        _chain(error, cause)
+        return error
+
+    def _decode(self, reply: _Reply, *, cast_to: type[T] | None, text_ok: bool) -> Any:
+        """Unwrap a reply's envelope, or raise the APIError it stands for."""
+        is_json = "json" in reply.content_type
+        success = 200 <= reply.status < 300
+        if success and text_ok and not is_json:
+            return reply.text
+        try:
+            body: Any = json.loads(reply.text) if reply.text.strip() else None
+        except ValueError:
+            if not success:
+                body = reply.text
+            else:
+                raise ResponseValidationError(
+                    f"expected a JSON body from a {reply.status} response "
+                    f"({reply.content_type or 'no content type'}): "
+                    f"{_snippet(reply.text, self.secrets)}",
+                    path="$",
+                    body=reply.text,
+                ) from None
+        if not success or (isinstance(body, dict) and body.get("success") is False):
+            raise api_error_from_response(
+                reply.status,
+                body if body is not None else reply.text,
+                reply.headers,
+                retry_after=parse_retry_after(reply.headers.get("retry-after"), self.wall_clock()),
+                secrets=self.secrets,
+            )
+        if body is None and reply.status == 204:
+            data = None
+        elif not isinstance(body, dict) or body.get("success") is not True:
+            raise ResponseValidationError(
+                f"expected a {{success, data}} envelope: {_snippet(reply.text, self.secrets)}",
+                path="$",
+                body=body,
+            )
+        else:
+            data = body.get("data")
+        if cast_to is None:
+            return data
+        return structure(data, cast_to, path="data")
+
+
+def _charset(charset: str | None) -> str:
+    try:
+        return codecs.lookup(charset or "utf-8").name
+    except LookupError:
+        return "utf-8"
+
+
+def _describe(error: FlashProxyError) -> str:
+    if isinstance(error, APIError):
+        return f"{error.status} {error.code}" if error.code else str(error.status)
+    return type(error).__name__
+
+
+def _log_attempt(method: str, path: str, status: object, attempt: int, elapsed: float) -> None:
+    logger.debug(
+        "%s %s -> %s (attempt %d, %.3fs)",
+        method,
+        path,
+        status,
+        attempt,
+        elapsed,
+        extra={
+            "http_method": method,
+            "http_path": path,
+            "http_status": status,
+            "attempt": attempt,
+            "elapsed": elapsed,
+        },
+    )
