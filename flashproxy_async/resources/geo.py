@@ -26,7 +26,7 @@ class AsyncGeo(AsyncResource):
 
     @operation("getGeoStates")
     async def states(self, *, product_type: str, country_code: str) -> Any:
-        """States of a country; the format varies by pool (``california``, ``us_ca``...).
+        """States of a country (format by pool: ``california``, ``us_california``, ``ca``).
 
         Raises:
             RequestValidationError: a blank ``product_type`` or ``country_code``.
