@@ -1,11 +1,14 @@
 """Async Python SDK for the FlashProxy Reseller API."""
 
+from ._client import AsyncFlashProxy
+from ._config import Timeout
 from ._exceptions import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     FlashProxyError,
     InsufficientBalanceError,
     InternalServerError,
@@ -29,8 +32,10 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AsyncFlashProxy",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "FlashProxyError",
     "InsufficientBalanceError",
     "InternalServerError",
@@ -45,6 +50,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseValidationError",
     "TargetingError",
+    "Timeout",
     "TokenBucketLimiter",
     "__spec_version__",
     "__version__",
