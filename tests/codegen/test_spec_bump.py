@@ -178,3 +178,13 @@ def test_coverage_finds_marks_through_inheritance_and_method_wrappers() -> None:
 def test_the_package_carries_the_spec_version_it_was_generated_from() -> None:
     assert flashproxy_async.__spec_version__ == spec_version(SPEC_PATH)
     assert "__spec_version__" in flashproxy_async.__all__
+
+
+def test_the_user_agent_names_the_spec_version() -> None:
+    # The transport is being written alongside this test; skip until it lands.
+    transport = pytest.importorskip("flashproxy_async._transport")
+
+    assert transport.USER_AGENT.startswith(
+        f"flashproxy-async/{flashproxy_async.__version__} "
+        f"(spec {flashproxy_async.__spec_version__}) python/"
+    )
