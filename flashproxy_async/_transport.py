@@ -9,18 +9,14 @@ aiohttp's exceptions are translated here and nowhere else.
 from __future__ import annotations
 
 import asyncio
-import codecs
-import enum
 import json
 import logging
 import math
 import platform
 import random
 import time
-import uuid
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -28,7 +24,6 @@ import anyio
 import attrs
 
 from ._config import MAX_RETRY_AFTER, Timeout
-from ._converter import structure
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -37,8 +32,8 @@ from ._exceptions import (
     FlashProxyError,
     RequestValidationError,
     ResponseValidationError,
-    api_error_from_response,
 )
+from ._generated import SPEC_VERSION
 from ._limiter import Limiter
 from ._redact import redact
 from ._retry import (
@@ -48,6 +43,7 @@ from ._retry import (
     parse_retry_after,
 )
 from ._version import __version__
+from ._wire import Reply, charset, decode_reply, encode_params
 
 __all__ = ["RequestOptions", "Transport"]
 
@@ -56,10 +52,9 @@ T = TypeVar("T")
 logger = logging.getLogger("flashproxy_async")
 
 USER_AGENT = (
-    f"flashproxy-async/{__version__} python/{platform.python_version()} "
+    f"flashproxy-async/{__version__} (spec {SPEC_VERSION}) python/{platform.python_version()} "
     f"aiohttp/{aiohttp.__version__}"
 )
-_SNIPPET_CHARS = 200
 
 
 @attrs.frozen
@@ -72,55 +67,11 @@ class RequestOptions:
 
 
 @attrs.frozen
-class _Reply:
-    status: int
-    headers: dict[str, str]
-    text: str
-    content_type: str
-
-
-@attrs.frozen
 class _Failure:
     """An attempt that got no HTTP answer. ``sent`` is False only when provably unsent."""
 
     error: APIConnectionError
     sent: bool
-
-
-def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """Query parameters as wire strings; None values are dropped, sequences repeat the key.
-
-    Raises:
-        RequestValidationError: a value of a type that has no query-string form.
-    """
-    pairs: list[tuple[str, str]] = []
-    for name, value in (params or {}).items():
-        values = value if isinstance(value, list | tuple) else [value]
-        pairs.extend((name, encoded) for v in values if (encoded := _encode(name, v)) is not None)
-    return pairs
-
-
-def _encode(name: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float | uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise RequestValidationError(
-        f"query parameter {name!r} has no query-string form ({type(value).__name__})",
-        rule="params",
-    )
-
-
-def _snippet(text: str, secrets: Sequence[str]) -> str:
-    flat = " ".join(text.split())
-    cut = flat[:_SNIPPET_CHARS] + ("..." if len(flat) > _SNIPPET_CHARS else "")
-    return redact(cut, secrets) or "<empty body>"
 
 
 def _chain(error: FlashProxyError, cause: BaseException) -> FlashProxyError:
@@ -245,7 +196,13 @@ class Transport:
                 unknown = state_changing and outcome.sent
             else:
                 try:
-                    return self._decode(outcome, cast_to=cast_to, text_ok=text_ok)
+                    return decode_reply(
+                        outcome,
+                        cast_to=cast_to,
+                        text_ok=text_ok,
+                        secrets=self.secrets,
+                        now=self.wall_clock(),
+                    )
                 except ResponseValidationError as exc:
                     # A 2xx arrived: a purchase went through even if we cannot read it.
                     if state_changing:
@@ -322,7 +279,7 @@ class Transport:
         limits: Timeout,
         attempt: int,
         deadline_at: float | None,
-    ) -> _Reply | _Failure:
+    ) -> Reply | _Failure:
         session = self._get_session()
         url = self.base_url + path
         headers = dict(self._headers)
@@ -333,7 +290,7 @@ class Transport:
             return _Failure(APITimeoutError("the call's deadline passed before an attempt"), False)
         sent = False
         started = self.clock()
-        reply: _Reply | None = None
+        reply: Reply | None = None
         failure: _Failure | None = None
         # The deadline covers the wait for a limiter slot as well as the request itself.
         scope = anyio.CancelScope(
@@ -356,10 +313,10 @@ class Transport:
                         raise_for_status=False,
                     ) as response:
                         raw = await response.read()
-                        reply = _Reply(
+                        reply = Reply(
                             status=response.status,
                             headers={k.lower(): v for k, v in response.headers.items()},
-                            text=raw.decode(_charset(response.charset), errors="replace"),
+                            text=raw.decode(charset(response.charset), errors="replace"),
                             content_type=response.content_type,
                         )
         except aiohttp.ClientConnectorError as exc:
@@ -389,54 +346,6 @@ class Transport:
         error = cls(redact(message, self.secrets))
         _chain(error, cause)
         return error
-
-    def _decode(self, reply: _Reply, *, cast_to: type[T] | None, text_ok: bool) -> Any:
-        """Unwrap a reply's envelope, or raise the APIError it stands for."""
-        is_json = "json" in reply.content_type
-        success = 200 <= reply.status < 300
-        if success and text_ok and not is_json:
-            return reply.text
-        try:
-            body: Any = json.loads(reply.text) if reply.text.strip() else None
-        except ValueError:
-            if not success:
-                body = reply.text
-            else:
-                raise ResponseValidationError(
-                    f"expected a JSON body from a {reply.status} response "
-                    f"({reply.content_type or 'no content type'}): "
-                    f"{_snippet(reply.text, self.secrets)}",
-                    path="$",
-                    body=reply.text,
-                ) from None
-        if not success or (isinstance(body, dict) and body.get("success") is False):
-            raise api_error_from_response(
-                reply.status,
-                body if body is not None else reply.text,
-                reply.headers,
-                retry_after=parse_retry_after(reply.headers.get("retry-after"), self.wall_clock()),
-                secrets=self.secrets,
-            )
-        if body is None and reply.status == 204:
-            data = None
-        elif not isinstance(body, dict) or body.get("success") is not True:
-            raise ResponseValidationError(
-                f"expected a {{success, data}} envelope: {_snippet(reply.text, self.secrets)}",
-                path="$",
-                body=body,
-            )
-        else:
-            data = body.get("data")
-        if cast_to is None:
-            return data
-        return structure(data, cast_to, path="data")
-
-
-def _charset(charset: str | None) -> str:
-    try:
-        return codecs.lookup(charset or "utf-8").name
-    except LookupError:
-        return "utf-8"
 
 
 def _describe(error: FlashProxyError) -> str:

@@ -1,0 +1,126 @@
+"""The wire format: query encoding, and unwrapping the ``{"success", "data"}`` envelope."""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from ._converter import structure
+from ._exceptions import RequestValidationError, ResponseValidationError, api_error_from_response
+from ._redact import redact
+from ._retry import parse_retry_after
+
+__all__ = ["Reply", "charset", "decode_reply", "encode_params", "snippet"]
+
+T = TypeVar("T")
+
+_SNIPPET_CHARS = 200
+
+
+@attrs.frozen
+class Reply:
+    """An HTTP answer, read in full; no aiohttp object outlives the attempt."""
+
+    status: int
+    headers: dict[str, str]
+    text: str
+    content_type: str
+
+
+def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Query parameters as wire strings; None values are dropped, sequences repeat the key.
+
+    Raises:
+        RequestValidationError: a value of a type that has no query-string form.
+    """
+    pairs: list[tuple[str, str]] = []
+    for name, value in (params or {}).items():
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((name, encoded) for v in values if (encoded := _encode(name, v)) is not None)
+    return pairs
+
+
+def _encode(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise RequestValidationError(
+        f"query parameter {name!r} has no query-string form ({type(value).__name__})",
+        rule="params",
+    )
+
+
+def snippet(text: str, secrets: Sequence[str]) -> str:
+    flat = " ".join(text.split())
+    cut = flat[:_SNIPPET_CHARS] + ("..." if len(flat) > _SNIPPET_CHARS else "")
+    return redact(cut, secrets) or "<empty body>"
+
+
+def decode_reply(
+    reply: Reply,
+    *,
+    cast_to: type[T] | None,
+    text_ok: bool,
+    secrets: Sequence[str],
+    now: float,
+) -> Any:
+    """Unwrap a reply's envelope, or raise the APIError it stands for."""
+    is_json = "json" in reply.content_type
+    success = 200 <= reply.status < 300
+    if success and text_ok and not is_json:
+        return reply.text
+    try:
+        body: Any = json.loads(reply.text) if reply.text.strip() else None
+    except ValueError:
+        if not success:
+            body = reply.text
+        else:
+            raise ResponseValidationError(
+                f"expected a JSON body from a {reply.status} response "
+                f"({reply.content_type or 'no content type'}): "
+                f"{snippet(reply.text, secrets)}",
+                path="$",
+                body=reply.text,
+            ) from None
+    if not success or (isinstance(body, dict) and body.get("success") is False):
+        raise api_error_from_response(
+            reply.status,
+            body if body is not None else reply.text,
+            reply.headers,
+            retry_after=parse_retry_after(reply.headers.get("retry-after"), now),
+            secrets=secrets,
+        )
+    if body is None and reply.status == 204:
+        data = None
+    elif not isinstance(body, dict) or body.get("success") is not True:
+        raise ResponseValidationError(
+            f"expected a {{success, data}} envelope: {snippet(reply.text, secrets)}",
+            path="$",
+            body=body,
+        )
+    else:
+        data = body.get("data")
+    if cast_to is None:
+        return data
+    return structure(data, cast_to, path="data")
+
+
+def charset(charset: str | None) -> str:
+    try:
+        return codecs.lookup(charset or "utf-8").name
+    except LookupError:
+        return "utf-8"
