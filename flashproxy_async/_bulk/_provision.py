@@ -204,14 +204,19 @@ class _LaunchGate:
         self._starts: deque[float] = deque(maxlen=max(rate, 1))
         self._lock = anyio.Lock()
 
-    async def wait(self) -> None:
+    async def wait(self, stop: anyio.Event) -> bool:
+        """Wait for this launch's turn; False if ``stop`` was set first."""
         async with self._lock:
             starts = self._starts
             if starts.maxlen is not None and len(starts) == starts.maxlen:
                 delay = starts[0] + self._spacing - time.monotonic()
                 if delay > 0:
-                    await anyio.sleep(delay)
+                    with anyio.move_on_after(delay):
+                        await stop.wait()
+            if stop.is_set():
+                return False
             starts.append(time.monotonic())
+            return True
 
 
 async def provision(
@@ -324,11 +329,12 @@ async def _run_workers(
     gate = _LaunchGate(client.limiter)
     workers = max(1, min(int(client.limiter.max_concurrent), len(queue)))
 
+    stop = anyio.Event()
+
     async def worker() -> None:
-        while queue and report.stopped_by is None:
-            await gate.wait()
-            # Checked after the gate: a 402 may have come while this worker waited.
-            if report.stopped_by is not None or not queue:
+        while queue and not stop.is_set():
+            # Checked after the gate too: a 402 may have come while this worker waited.
+            if not await gate.wait(stop) or not queue:
                 return
             order = queue.popleft()
             book.intent(order)
@@ -338,8 +344,9 @@ async def _run_workers(
                 unknown = _outcome_unknown(exc)
                 book.failed(order.reference, exc, outcome_unknown=unknown)
                 report.failed[order.reference] = exc
-                if _stops_the_run(exc) and report.stopped_by is None:
+                if _stops_the_run(exc) and not stop.is_set():
                     report.stopped_by = exc
+                    stop.set()
                 settle(order.reference, "failed", exc)
             else:
                 book.created(order.reference, plan)

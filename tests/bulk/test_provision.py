@@ -1,0 +1,186 @@
+"""provision(): checks before buying, the stop rules, out of stock, reruns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flashproxy_async import (
+    InsufficientBalanceError,
+    OutOfStockError,
+    ProductDisabledError,
+    RequestValidationError,
+    TokenBucketLimiter,
+)
+from flashproxy_async._client import AsyncFlashProxy
+from flashproxy_async.bulk import PlanOrder, ProgressEvent, provision
+from flashproxy_async.testing import FakeFlashProxy
+
+
+def residential(reference: str, gb: float = 5) -> PlanOrder:
+    return PlanOrder(reference=reference, product="residential", bandwidth_gb=gb)
+
+
+def posts(fake: FakeFlashProxy) -> list[str]:
+    return [r.json["end_user_reference"] for r in fake.requests_for("POST", "/plans")]
+
+
+def plans_by_reference(fake: FakeFlashProxy) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for plan in fake.state.plans.values():
+        ref = plan.end_user_reference or ""
+        counts[ref] = counts.get(ref, 0) + 1
+    return counts
+
+
+async def test_duplicate_reference_is_refused_before_anything_is_sent(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = [residential("a"), residential("b"), residential("a")]
+    with pytest.raises(RequestValidationError, match="repeated: a") as caught:
+        await provision(client, orders, journal=tmp_path / "j")
+    assert caught.value.rule == "order.reference.unique"
+    assert flashproxy_fake.requests == []
+
+
+async def test_every_order_is_validated_before_the_first_purchase(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = [
+        residential("ok-1"),
+        PlanOrder(reference="bad", product="residential"),  # no bandwidth_gb
+        residential("ok-2"),
+    ]
+    with pytest.raises(RequestValidationError, match="'bad'"):
+        await provision(client, orders, journal=tmp_path / "j")
+    unknown = [residential("ok"), PlanOrder(reference="typo", product="residental")]
+    with pytest.raises(RequestValidationError, match="unknown product"):
+        await provision(client, unknown, journal=tmp_path / "j")
+    assert flashproxy_fake.requests_for("POST") == []
+
+
+async def test_every_order_gets_one_plan_and_progress_is_reported(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    events: list[ProgressEvent] = []
+    orders = [residential(f"r{i}") for i in range(10)]
+    report = await provision(client, orders, journal=tmp_path / "j", on_progress=events.append)
+    assert report.ok
+    assert sorted(report.created) == sorted(o.reference for o in orders)
+    assert all(plan.end_user_reference == ref for ref, plan in report.created.items())
+    assert plans_by_reference(flashproxy_fake) == {o.reference: 1 for o in orders}
+    assert [e.done for e in events] == list(range(1, 11))
+    assert {e.outcome for e in events} == {"created"}
+
+
+async def test_rerun_skips_done_orders_and_reports_them_as_created(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    journal = tmp_path / "j"
+    first = await provision(client, [residential("a"), residential("b")], journal=journal)
+    flashproxy_fake.requests.clear()
+    second = await provision(
+        client, [residential("a"), residential("b"), residential("c")], journal=journal
+    )
+    assert posts(flashproxy_fake) == ["c"]
+    assert sorted(second.created) == ["a", "b", "c"]
+    assert second.created["a"].plan_id == first.created["a"].plan_id
+    # Credentials never reach the journal, so plans read back from it carry none.
+    assert second.created["a"].proxy_password is None
+    assert "proxy_password" not in journal.read_text()
+    assert first.created["a"].proxy_password not in journal.read_text()
+
+
+async def test_out_of_stock_fails_that_order_and_the_job_continues(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = [
+        residential("a"),
+        PlanOrder(reference="isp", product="dedicated_isp", pool="ISP_DE_GENERAL", quantity=1),
+        PlanOrder(reference="mob", product="dedicated_mobile", duration="7_days", location="UK"),
+        residential("b"),
+    ]
+    flashproxy_fake.state.set_mobile_stock("UK", 0)
+    report = await provision(client, orders, journal=tmp_path / "j")
+    assert sorted(report.created) == ["a", "b"]
+    assert isinstance(report.failed["isp"], OutOfStockError)
+    assert isinstance(report.failed["mob"], OutOfStockError)
+    assert report.not_attempted == [] and report.in_doubt == []
+    # A refusal is definite: the rerun buys it once stock is back.
+    flashproxy_fake.state.set_pool_stock("ISP_DE_GENERAL", 5)
+    flashproxy_fake.state.set_mobile_stock("UK", 1)
+    rerun = await provision(client, orders, journal=tmp_path / "j")
+    assert rerun.ok and len(flashproxy_fake.state.plans) == 4
+
+
+async def test_a_disabled_product_fails_its_orders_only(tmp_path: Path) -> None:
+    async with (
+        FakeFlashProxy(time_scale=0.001, disabled_products=["mobile"]) as fake,
+        AsyncFlashProxy(api_key=fake.api_key, base_url=fake.base_url) as client,
+    ):
+        orders = [PlanOrder(reference="m", product="mobile", bandwidth_gb=1), residential("r")]
+        report = await provision(client, orders, journal=tmp_path / "j")
+    assert isinstance(report.failed["m"], ProductDisabledError)
+    assert list(report.created) == ["r"] and report.stopped_by is None
+
+
+async def test_no_purchase_is_sent_after_a_402(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    # Three plans' worth of balance; then every purchase answers 402.
+    flashproxy_fake.state.set_balance(3 * 1500)
+    concurrency = 3
+    async with AsyncFlashProxy(
+        api_key=flashproxy_fake.api_key,
+        base_url=flashproxy_fake.base_url,
+        limiter=TokenBucketLimiter(rate=1000, period=1.0, max_concurrent=concurrency),
+    ) as client:
+        orders = [residential(f"r{i:02}") for i in range(30)]
+        report = await provision(client, orders, journal=tmp_path / "j")
+
+    sent = flashproxy_fake.requests_for("POST", "/plans")
+    first_402 = next(i for i, r in enumerate(sent) if r.status == 402)
+    # Once the client has seen a 402, only the requests then in flight may still arrive.
+    assert len(sent) <= first_402 + concurrency
+    assert len(report.created) == 3
+    assert isinstance(report.stopped_by, InsufficientBalanceError)
+    assert all(isinstance(e, InsufficientBalanceError) for e in report.failed.values())
+    assert len(report.not_attempted) >= 30 - 3 - concurrency
+    assert set(report.created) | set(report.failed) | set(report.not_attempted) == {
+        o.reference for o in orders
+    }
+    assert posts(flashproxy_fake) == [r.json["end_user_reference"] for r in sent]
+    assert not set(report.not_attempted) & set(posts(flashproxy_fake))
+
+
+async def test_orders_waiting_on_the_rate_limit_are_not_sent_after_a_402(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    flashproxy_fake.faults.fail_next(
+        1, status=402, code="INSUFFICIENT_BALANCE", method="POST", path="/plans"
+    )
+    # Two starts per 30 s: the other three workers wait for the rate limit, and the
+    # 402 must keep them from sending once their turn comes.
+    limiter = TokenBucketLimiter(rate=2, period=30.0, max_concurrent=5)
+    async with AsyncFlashProxy(
+        api_key=flashproxy_fake.api_key, base_url=flashproxy_fake.base_url, limiter=limiter
+    ) as client:
+        orders = [residential(f"r{i}") for i in range(10)]
+        report = await provision(client, orders, journal=tmp_path / "j")
+    assert len(flashproxy_fake.requests_for("POST", "/plans")) <= 2
+    assert len(report.not_attempted) >= 8
+
+
+async def test_401_stops_the_job(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    flashproxy_fake.faults.fail_next(
+        None, status=401, code="UNAUTHORIZED", method="POST", path="/plans"
+    )
+    report = await provision(
+        client, [residential(f"r{i}") for i in range(12)], journal=tmp_path / "j"
+    )
+    assert report.created == {}
+    assert len(flashproxy_fake.requests_for("POST")) <= 4  # the client's max_concurrent
+    assert len(report.not_attempted) >= 8
