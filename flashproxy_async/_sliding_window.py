@@ -16,8 +16,11 @@ __all__ = ["StartWindow", "default_margin"]
 
 # issue-clarifications.md: a margin under 1% of the period, or under ~20 ms, drew 429s
 # from a strict loopback server at scaled periods: requests sent `period` apart can
-# arrive less than `period` apart.
-_MARGIN_FRACTION = 0.01
+# arrive less than `period` apart. 1% was still not enough at 100 per 3 s under
+# coverage: the first burst of 20 opens 20 connections, which delayed its last request
+# by up to ~26 ms against ~4 ms for the same burst on warm connections a period later.
+# 2% keeps 98% of the rate.
+_MARGIN_FRACTION = 0.02
 _MARGIN_FLOOR = 0.020
 
 

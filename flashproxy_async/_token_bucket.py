@@ -47,8 +47,8 @@ class TokenBucketLimiter(Limiter):
     Despite the name, the rate limit is a sliding-window log, not a refilling bucket: a
     request starts only once the start ``rate`` places before it is ``period + margin``
     old. A server counting a strict sliding window never sees more than ``rate``, and a
-    long job still sustains ``period / (period + margin)`` of the rate (99% with the
-    default margin for periods of 2 s and more).
+    long job still sustains ``period / (period + margin)`` of the rate (98% with the
+    default margin for periods of 1 s and more).
 
     Waiters are served first come, first served. A waiter cancelled before
     :meth:`acquire` returns takes nothing; a holder cancelled inside :meth:`slot` gives
@@ -64,7 +64,7 @@ class TokenBucketLimiter(Limiter):
         max_concurrent: Most requests in flight at once.
         margin: Extra seconds beyond ``period`` between a start and the one ``rate``
             starts before it, so that requests sent ``period`` apart cannot arrive
-            closer. Defaults to 1% of ``period``, and at least 20 ms.
+            closer. Defaults to 2% of ``period``, and at least 20 ms.
         clock: Monotonic clock in seconds; defaults to :func:`time.monotonic`.
         sleep: Coroutine function that sleeps for a number of seconds; defaults to
             :func:`anyio.sleep`. Tests inject a virtual clock and sleep together.

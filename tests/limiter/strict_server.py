@@ -38,6 +38,7 @@ class StrictWindowServer:
         self.rejected = 0
         self.max_concurrency = 0
         self.arrivals: list[float] = []
+        self.log: list[tuple[float, str, int]] = []
         self._window: deque[float] = deque()
         self._concurrency = 0
         self._runner: web.AppRunner | None = None
@@ -70,6 +71,7 @@ class StrictWindowServer:
             self._window.popleft()
         if len(self._window) >= self.rate:
             self.rejected += 1
+            self.log.append((now, request.path_qs, 429))
             retry_after = math.ceil(self._window[0] + self.period - now)
             return web.json_response(
                 {
@@ -81,6 +83,7 @@ class StrictWindowServer:
             )
         self._window.append(now)
         self.arrivals.append(now)
+        self.log.append((now, request.path_qs, 200))
         self._concurrency += 1
         self.max_concurrency = max(self.max_concurrency, self._concurrency)
         try:
