@@ -1,0 +1,1 @@
+"""The ``flashproxy`` command, behind :mod:`flashproxy_async.cli`."""
