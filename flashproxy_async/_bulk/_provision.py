@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
@@ -33,35 +33,14 @@ from .._rules import check_create_plan
 from ._journal import Journal, OrderState
 from ._orders import PlanOrder, create_kwargs
 
+if TYPE_CHECKING:
+    from .._client import AsyncFlashProxy
+    from .._limiter import Limiter
+
 __all__ = ["ProgressEvent", "ProvisionReport", "provision"]
 
 _RECONCILE_PAGE_SIZE = 100  # the API's largest page: the fewest requests per walk
 _MARGIN_FLOOR = 0.020  # as the limiter's: see _sliding_window.default_margin
-
-
-class _PlansAPI(Protocol):
-    async def create(self, **kwargs: Any) -> Plan: ...
-
-    def list(self, **kwargs: Any) -> AsyncIterator[Plan]: ...
-
-
-class _LimiterInfo(Protocol):
-    @property
-    def rate(self) -> int: ...
-
-    @property
-    def period(self) -> float: ...
-
-    @property
-    def max_concurrent(self) -> int: ...
-
-
-class _Client(Protocol):
-    @property
-    def plans(self) -> _PlansAPI: ...
-
-    @property
-    def limiter(self) -> _LimiterInfo: ...
 
 
 @attrs.frozen
@@ -195,7 +174,7 @@ class _LaunchGate:
     free, and the stop flag checked after the gate is the last word.
     """
 
-    def __init__(self, limiter: _LimiterInfo) -> None:
+    def __init__(self, limiter: Limiter) -> None:
         rate, period = int(limiter.rate), float(limiter.period)
         margin = getattr(limiter, "margin", None)
         self._spacing = period + (
@@ -220,7 +199,7 @@ class _LaunchGate:
 
 
 async def provision(
-    client: _Client,
+    client: AsyncFlashProxy,
     orders: Iterable[PlanOrder],
     *,
     journal: str | os.PathLike[str],
@@ -299,7 +278,7 @@ async def provision(
     return report
 
 
-async def _find_plans(client: _Client, orders: Sequence[PlanOrder]) -> dict[str, Plan]:
+async def _find_plans(client: AsyncFlashProxy, orders: Sequence[PlanOrder]) -> dict[str, Plan]:
     """One walk of the plan list, for every in-doubt order at once."""
     wanted = {order.reference for order in orders}
     products = {order.product for order in orders}
@@ -319,7 +298,7 @@ async def _find_plans(client: _Client, orders: Sequence[PlanOrder]) -> dict[str,
 
 
 async def _run_workers(
-    client: _Client,
+    client: AsyncFlashProxy,
     orders: Sequence[PlanOrder],
     book: Journal,
     report: ProvisionReport,
