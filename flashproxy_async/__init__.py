@@ -27,6 +27,7 @@ from ._generated import SPEC_VERSION as __spec_version__
 from ._limiter import Limiter
 from ._token_bucket import TokenBucketLimiter
 from ._version import __version__
+from .resources import Page
 
 __all__ = [
     "APIConnectionError",
@@ -43,6 +44,7 @@ __all__ = [
     "Limiter",
     "NotFoundError",
     "OutOfStockError",
+    "Page",
     "PermissionDeniedError",
     "PoolOutOfStockError",
     "ProductDisabledError",
