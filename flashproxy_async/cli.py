@@ -46,8 +46,17 @@ async def _run(args: argparse.Namespace) -> int:
 
         # Read and check the file before any client exists: a bad file is a usage error.
         orders = load_orders(args.orders)
+    limiter = None
+    if getattr(args, "max_concurrent", None) is not None:
+        from ._token_bucket import TokenBucketLimiter
+
+        if args.max_concurrent < 1:
+            raise RequestValidationError("--max-concurrent must be at least 1", rule="cli")
+        limiter = TokenBucketLimiter(max_concurrent=args.max_concurrent)
     async with AsyncFlashProxy(
-        api_key=getattr(args, "api_key", None), base_url=getattr(args, "base_url", None)
+        api_key=getattr(args, "api_key", None),
+        base_url=getattr(args, "base_url", None),
+        limiter=limiter,
     ) as client:
         if orders is not None:
             from ._cli._provision import run_provision, show_report

@@ -92,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     provision.add_argument(
         "--journal", required=True, help="journal file; rerun with the same one to resume"
     )
+    provision.add_argument(
+        "--max-concurrent",
+        type=int,
+        default=None,
+        help="purchases in flight at once (default 20, the API's limit); lower it when "
+        "other jobs share the key",
+    )
 
     proxy_url = commands.add_parser(
         "proxy-url", parents=[common], help="print a ready-to-use proxy URL for a plan"

@@ -1,0 +1,167 @@
+"""The real ``flashproxy`` console script: exit codes, --json, errors, secrecy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flashproxy_async.testing import FakeFlashProxy
+
+from ._run import cli_env, run
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+async def test_help_and_usage_errors_exit_2() -> None:
+    assert (await run("--help")).code == 0
+    for argv in (("bogus",), ("plans",), ("plans", "get"), ("provision", "x.csv")):
+        result = await run(*argv)
+        assert result.code == 2, argv
+        assert "usage: flashproxy" in result.err
+
+
+async def test_no_api_key_is_a_usage_error_in_one_line() -> None:
+    result = await run("balance", env=cli_env())
+    assert result.code == 2
+    assert "FLASHPROXY_API_KEY" in one_line(result.err)
+
+
+async def test_balance_json_is_machine_readable(flashproxy_fake: FakeFlashProxy) -> None:
+    env = cli_env(flashproxy_fake.api_key)
+    result = await run("balance", "--json", "--base-url", flashproxy_fake.base_url, env=env)
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["balance_cents"] == flashproxy_fake.state.balance_cents
+    # Options work before the command too.
+    before = await run("--json", "--base-url", flashproxy_fake.base_url, "balance", env=env)
+    assert json.loads(before.out) == json.loads(result.out)
+
+
+async def test_plans_create_list_get_extend_and_proxy_url(flashproxy_fake: FakeFlashProxy) -> None:
+    env = cli_env(flashproxy_fake.api_key)
+    base = ("--base-url", flashproxy_fake.base_url)
+    created = await run(
+        "plans", "create", "--product", "residential", "--bandwidth-gb", "2",
+        "--reference", "cli-1", "--json", *base, env=env,
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    plan = json.loads(created.out)
+    assert plan["end_user_reference"] == "cli-1"
+    assert plan["proxy_password"] == "***"
+    stored = flashproxy_fake.state.plans[plan["plan_id"]]
+    assert stored.proxy_password not in created.out
+
+    listed = await run("plans", "list", "--status", "active", *base, env=env)
+    assert listed.code == 0 and plan["plan_id"] in listed.out and "cli-1" in listed.out
+    got = await run("plans", "get", plan["plan_id"], "--json", *base, env=env)
+    assert json.loads(got.out)["plan_id"] == plan["plan_id"]
+    extended = await run(
+        "plans", "extend", plan["plan_id"], "--add-bandwidth-gb", "1", "--json", *base, env=env
+    )
+    assert extended.code == 0, extended.err
+    assert json.loads(extended.out)["limits"]["max_gb"] == 3
+
+    url = await run("proxy-url", plan["plan_id"], "--country", "US", *base, env=env)
+    assert url.code == 0, url.err
+    assert url.out.strip().startswith(f"http://{stored.proxy_username}-country-us:")
+
+    pools = await run("pools", "--json", *base, env=env)
+    assert pools.code == 0 and json.loads(pools.out)["total"] >= 1
+
+
+async def test_local_rule_violation_is_a_usage_error_and_sends_nothing(
+    flashproxy_fake: FakeFlashProxy,
+) -> None:
+    env = cli_env(flashproxy_fake.api_key)
+    result = await run(
+        "plans", "create", "--product", "residential", "--base-url", flashproxy_fake.base_url,
+        env=env,
+    )  # fmt: skip
+    assert result.code == 2
+    assert "bandwidth_gb" in one_line(result.err)
+    assert flashproxy_fake.requests == []
+
+
+async def test_api_errors_are_one_line_and_never_echo_the_key(
+    flashproxy_fake: FakeFlashProxy,
+) -> None:
+    base = ("--base-url", flashproxy_fake.base_url)
+    missing = await run(
+        "plans", "get", "00000000-0000-4000-8000-000000000000", *base,
+        env=cli_env(flashproxy_fake.api_key),
+    )  # fmt: skip
+    assert missing.code == 1
+    assert "NOT_FOUND" in one_line(missing.err)
+
+    wrong_key = "fp_test_" + "ab" * 16
+    for env, argv in (
+        (cli_env(), ("--api-key", wrong_key, "balance", *base)),
+        (cli_env(wrong_key), ("balance", *base)),
+    ):
+        result = await run(*argv, env=env)
+        assert result.code == 1
+        assert "UNAUTHORIZED" in one_line(result.err)
+        assert wrong_key not in result.out + result.err
+    ok = await run("balance", *base, env=cli_env(flashproxy_fake.api_key))
+    assert flashproxy_fake.api_key not in ok.out + ok.err
+
+
+async def test_provision_partial_failure_exits_1_with_a_summary(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "reference,product,bandwidth_gb,pool,quantity\n"
+        "a,residential,5,,\n"
+        "b,dedicated_isp,,ISP_DE_GENERAL,1\n"
+        "c,pool1,3,,\n"
+    )
+    env = cli_env(flashproxy_fake.api_key)
+    base = ("--base-url", flashproxy_fake.base_url)
+    journal = str(tmp_path / "j")
+    result = await run("provision", str(orders), "--journal", journal, *base, env=env)
+    assert result.code == 1
+    assert "2 created, 1 failed, 0 not attempted" in result.out
+    assert "POOL_OUT_OF_STOCK" in result.out
+    assert "3/3" in result.err  # the progress bar
+
+    flashproxy_fake.state.set_pool_stock("ISP_DE_GENERAL", 1)
+    again = await run("provision", str(orders), "--journal", journal, "--json", *base, env=env)
+    assert again.code == 0, again.err
+    report = json.loads(again.out)
+    assert sorted(report["created"]) == ["a", "b", "c"]
+    assert report["failed"] == {} and report["not_attempted"] == []
+    assert len(flashproxy_fake.state.plans) == 3
+
+
+async def test_provision_with_a_bad_orders_file_is_a_usage_error(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text("reference,product,bandwidth_gb\na,residential,5\na,residential,6\n")
+    env = cli_env(flashproxy_fake.api_key)
+    base = ("--base-url", flashproxy_fake.base_url)
+    duplicate = await run("provision", str(orders), "--journal", str(tmp_path / "j"), *base,
+                          env=env)  # fmt: skip
+    assert duplicate.code == 2
+    assert "unique" in one_line(duplicate.err)
+    absent = await run("provision", str(tmp_path / "nope.csv"), "--journal", "j", env=env)
+    assert absent.code == 2 and "nope.csv" in one_line(absent.err)
+    assert flashproxy_fake.requests_for("POST") == []
+
+
+async def test_demo_exits_0_and_prints_proxy_urls() -> None:
+    result = await run("demo", env=cli_env())
+    assert result.code == 0, result.err
+    assert "Ready-to-use proxy URLs" in result.out
+    assert "http://" in result.out and "@geo.proxyserver.bot:8080" in result.out
+    assert "isp.proxyserver.bot" in result.out
+    assert "demo-isp-sold-out" in result.out and "expected" in result.out
+    assert "6/6" in result.err  # the progress bar ran
+    as_json = await run("demo", "--json", env=cli_env())
+    assert as_json.code == 0
+    assert "demo-isp-sold-out" in json.loads(as_json.out)["report"]["failed"]
