@@ -31,7 +31,26 @@ from .._exceptions import APIError, FlashProxyError
 from .._generated import Plan
 from ._orders import PlanOrder
 
-__all__ = ["Journal", "JournalEntry", "OrderState"]
+__all__ = ["Journal", "JournalEntry", "JournalInUseError", "OrderState"]
+
+
+class JournalInUseError(OSError):
+    """Another provisioning run holds this journal: two runs would buy twice."""
+
+
+def _lock(handle: TextIO) -> None:
+    """Hold an exclusive lock on the journal until it is closed (POSIX only)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory lock
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JournalInUseError(
+            f"journal {handle.name} is in use by another provisioning run"
+        ) from None
+
 
 _FORMAT_VERSION = 1
 
@@ -72,7 +91,7 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.entries: dict[str, JournalEntry] = dict(self._read())
+        self.entries: dict[str, JournalEntry] = {}
         self._handle: TextIO | None = None
 
     def _read(self) -> Iterator[tuple[str, JournalEntry]]:
@@ -91,9 +110,20 @@ class Journal:
                     yield record["reference"], entry
 
     def open(self) -> None:
-        """Open for appending, ending a torn last line so that new records parse."""
+        """Lock the journal, read it, and open it for appending.
+
+        Raises:
+            JournalInUseError: another run holds the journal.
+        """
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         handle = os.fdopen(fd, "a", encoding="utf-8")
+        try:
+            _lock(handle)
+        except BaseException:
+            handle.close()
+            raise
+        self.entries = dict(self._read())
+        # A torn last line is ended, so that the records appended after it parse.
         if handle.tell() > 0:
             with self.path.open("rb") as reader:
                 reader.seek(-1, os.SEEK_END)

@@ -232,7 +232,11 @@ async def provision(
         RequestValidationError: a duplicate reference or an invalid order; nothing
             was bought.
         FlashProxyError: the reconciliation walk failed; nothing was bought.
-        OSError: the journal cannot be written.
+        OSError: the journal cannot be written, or another run holds it (two runs
+            on one journal could buy twice).
+
+    Rerun an interrupted job once its last requests have settled: a purchase the
+    server is still working on when the rerun looks for it would be bought again.
     """
     job = list(orders)
     validate_orders(job)
