@@ -26,8 +26,28 @@ from codegen._coverage import (
 )
 from codegen._generate import REPO_ROOT, SPEC_PATH, spec_version
 from codegen._spec_walk import operations
+from flashproxy_async._transport import USER_AGENT
+from flashproxy_async.resources import (
+    AsyncBalance,
+    AsyncGeo,
+    AsyncPlans,
+    AsyncProxies,
+    AsyncServers,
+    AsyncSubUsers,
+    AsyncUsage,
+)
+from flashproxy_async.resources._base import OPERATION_ATTRIBUTE as RESOURCES_OPERATION_ATTRIBUTE
 
 NEW_OPERATION = "getPool"
+RESOURCE_CLASSES: list[type] = [
+    AsyncBalance,
+    AsyncGeo,
+    AsyncPlans,
+    AsyncProxies,
+    AsyncServers,
+    AsyncSubUsers,
+    AsyncUsage,
+]
 NEW_VERSION = "2.2.0"
 COPIED = ("openapi.json", "pyproject.toml", "codegen", "flashproxy_async")
 
@@ -139,8 +159,7 @@ def test_regenerated_models_decode_the_new_field(bumped_repo: Path) -> None:
 def test_coverage_points_at_the_added_operation_until_a_method_is_added(
     bumped_repo: Path,
 ) -> None:
-    existing = operations(load(SPEC_PATH))
-    resources = [resource_class("Existing", existing)]
+    resources = list(RESOURCE_CLASSES)
     bumped_spec = bumped_repo / "openapi.json"
 
     assert uncovered_operations(SPEC_PATH, resources) == []
@@ -181,10 +200,11 @@ def test_the_package_carries_the_spec_version_it_was_generated_from() -> None:
 
 
 def test_the_user_agent_names_the_spec_version() -> None:
-    # The transport is being written alongside this test; skip until it lands.
-    transport = pytest.importorskip("flashproxy_async._transport")
-
-    assert transport.USER_AGENT.startswith(
+    assert USER_AGENT.startswith(
         f"flashproxy-async/{flashproxy_async.__version__} "
         f"(spec {flashproxy_async.__spec_version__}) python/"
     )
+
+
+def test_coverage_reads_the_mark_that_operation_sets() -> None:
+    assert OPERATION_ATTRIBUTE == RESOURCES_OPERATION_ATTRIBUTE
