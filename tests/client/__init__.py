@@ -1,0 +1,1 @@
+"""Tests for the client core: transport, errors, retries, secrets."""
