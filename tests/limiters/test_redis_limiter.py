@@ -307,3 +307,39 @@ def test_a_missing_redis_extra_says_how_to_install_it(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
     with pytest.raises(ImportError, match=r"flashproxy-async\[redis\]"):
         RedisRateLimiter("redis://127.0.0.1:1/0", key="k")
+
+
+async def test_a_release_that_cannot_reach_redis_warns_and_leaves_it_to_the_lease(
+    redis_url: str, limit_key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import redis.exceptions
+
+    limiter = RedisRateLimiter(redis_url, key=limit_key, rate=5, period=1.0)
+    await limiter.acquire()
+
+    async def unreachable(**_: object) -> int:
+        raise redis.exceptions.ConnectionError("Redis went away")
+
+    limiter._release_script = unreachable  # type: ignore[assignment]
+    with caplog.at_level("WARNING", logger="flashproxy_async.limiters"):
+        await limiter.release()
+    assert limiter.in_flight == 0
+    assert "returns when its lease runs out" in caplog.text
+    await limiter.aclose()
+
+
+async def test_a_lease_lost_while_held_is_reported(
+    redis_url: str, limit_key: str, redis_client: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = RedisRateLimiter(redis_url, key=limit_key, rate=5, period=1.0, lease=0.15)
+    with caplog.at_level("WARNING", logger="flashproxy_async.limiters"):
+        await limiter.acquire()
+        # As if another process had reclaimed the lease after this one stalled.
+        await redis_client.delete(keys(limit_key)[1])
+        for _ in range(100):
+            if "outlived their" in caplog.text:
+                break
+            await asyncio.sleep(limiter.lease / 3)
+    assert "outlived their" in caplog.text
+    await limiter.release()
+    await limiter.aclose()
