@@ -18,7 +18,8 @@ __all__ = ["StartWindow", "default_margin"]
 # from a strict loopback server at scaled periods: requests sent `period` apart can
 # arrive less than `period` apart. 1% was still not enough at 100 per 3 s under
 # coverage: the first burst of 20 opens 20 connections, which delayed its last request
-# by up to ~26 ms against ~4 ms for the same burst on warm connections a period later.
+# by up to ~26 ms (~40 ms on a busy machine) against under 1 ms for the same burst on
+# warm connections a period later.
 # 2% keeps 98% of the rate.
 _MARGIN_FRACTION = 0.02
 _MARGIN_FLOOR = 0.020

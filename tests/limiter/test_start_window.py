@@ -8,6 +8,7 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from traffic import max_starts_in_any_window
 
 from flashproxy_async._sliding_window import StartWindow, default_margin
 
@@ -24,17 +25,6 @@ def run_fifo(window: StartWindow, arrivals: list[float]) -> list[float]:
         window.record(start)
         starts.append(start)
     return starts
-
-
-def max_starts_in_any_window(starts: list[float], period: float) -> int:
-    """The most starts a strict server sees in a closed window of ``period`` seconds."""
-    ordered = sorted(starts)
-    most, first = 0, 0
-    for last, at in enumerate(ordered):
-        while at - ordered[first] > period:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 @given(rate=rates, period=periods, arrivals=arrival_lists)
