@@ -80,9 +80,7 @@ MakeClient = Callable[..., AsyncFlashProxy]
 
 
 @pytest.fixture
-async def make_client(
-    limiter: RecordingLimiter, fake_time: FakeTime
-) -> AsyncIterator[MakeClient]:
+async def make_client(limiter: RecordingLimiter, fake_time: FakeTime) -> AsyncIterator[MakeClient]:
     """Build clients with the recording limiter, fake time and jitter fixed at 1.0."""
     made: list[AsyncFlashProxy] = []
 

@@ -43,7 +43,8 @@ def test_missing_key_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["sk_live_Qx7", "fp_prod_Qx7", "FP_LIVE_Qx7", "fp_live_", "fp_test_Q x7", "fp_test_Qx7\n"]
+    "key",
+    ["sk_live_Qx7", "fp_prod_Qx7", "FP_LIVE_Qx7", "fp_live_", "fp_test_Q x7", "fp_test_Qx7\n"],
 )
 def test_bad_key_is_refused_without_echoing_it(key: str) -> None:
     with pytest.raises(fp.RequestValidationError) as info:
@@ -105,9 +106,7 @@ def test_malformed_base_url_is_refused(base_url: str) -> None:
 def test_timeout_forms() -> None:
     assert fp.AsyncFlashProxy(API_KEY).timeout == fp.Timeout(attempt=60.0, connect=10.0)
     assert fp.AsyncFlashProxy(API_KEY, timeout=5).timeout == fp.Timeout(attempt=5.0, connect=5.0)
-    assert fp.AsyncFlashProxy(API_KEY, timeout=30).timeout == fp.Timeout(
-        attempt=30.0, connect=10.0
-    )
+    assert fp.AsyncFlashProxy(API_KEY, timeout=30).timeout == fp.Timeout(attempt=30.0, connect=10.0)
     fine = fp.Timeout(connect=1, attempt=9)
     assert fp.AsyncFlashProxy(API_KEY, timeout=fine).timeout is fine
     assert fp.AsyncFlashProxy(API_KEY, timeout=None).timeout == fp.Timeout(None, None)

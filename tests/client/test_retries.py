@@ -299,9 +299,7 @@ async def test_deadline_stops_retries(
     assert attempts(mocked, "GET", "/plans") == 2
 
 
-async def test_per_call_options_override_the_client(
-    make_client: MakeClient, mocked: Any
-) -> None:
+async def test_per_call_options_override_the_client(make_client: MakeClient, mocked: Any) -> None:
     client = make_client(max_retries=0)
     mocked.get(url("/plans"), status=503, payload=err("X"), repeat=True)
     with pytest.raises(fp.InternalServerError):
