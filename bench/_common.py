@@ -1,0 +1,158 @@
+"""What every benchmark shares: the figure record, repeated timing, the fake in a subprocess.
+
+Every figure is a ratio against a baseline measured in the same run, on the same
+machine, interleaved with it: these machines are noisy, and only ratios survive
+the noise. Times are medians over repeated rounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Figure",
+    "ServedFake",
+    "interleaved_medians",
+    "serve_fake",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Figure:
+    """One row of the results table.
+
+    ``ratio`` is ``sdk / baseline``. ``goal`` is ``("<=", x)``, ``(">=", x)`` or None
+    for a figure that is only reported; ``met`` follows from it. ``details`` holds the
+    raw numbers behind the ratio, for ``results.json``.
+    """
+
+    name: str
+    baseline_label: str
+    baseline: float
+    sdk: float
+    unit: str
+    goal: tuple[str, float] | None
+    details: dict[str, Any] = attrs.field(factory=dict)
+    extra_ok: bool = True
+    """A condition besides the ratio (e.g. zero 429s); the goal is met only with it."""
+
+    @property
+    def ratio(self) -> float:
+        return self.sdk / self.baseline if self.baseline else float("inf")
+
+    @property
+    def goal_text(self) -> str:
+        if self.goal is None:
+            return "reported"
+        return f"{self.goal[0]} {self.goal[1]:g}"
+
+    @property
+    def met(self) -> bool | None:
+        if self.goal is None:
+            return None
+        op, bound = self.goal
+        ratio_ok = self.ratio <= bound if op == "<=" else self.ratio >= bound
+        return ratio_ok and self.extra_ok
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "figure": self.name,
+            "baseline_label": self.baseline_label,
+            "baseline": self.baseline,
+            "sdk": self.sdk,
+            "unit": self.unit,
+            "ratio": round(self.ratio, 4),
+            "goal": self.goal_text,
+            "met": self.met,
+            "details": self.details,
+        }
+
+
+def interleaved_medians(
+    rounds: int, contenders: dict[str, Callable[[], float]]
+) -> dict[str, float]:
+    """Run each contender once per round, in rotating order; the median of each.
+
+    Each contender returns its own measurement (seconds per unit of work). Rotating
+    the order keeps a slow start or a thermal drift from landing on one contender.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(contenders[name]())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+async def interleaved_medians_async(
+    rounds: int, contenders: dict[str, Callable[[], Any]]
+) -> dict[str, dict[str, float]]:
+    """The async form of :func:`interleaved_medians`, for measurements returning dicts.
+
+    Each contender is a coroutine function returning ``{metric: value}``; the median
+    of each metric is returned per contender.
+    """
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(await contenders[name]())
+    return {
+        name: {
+            metric: statistics.median(sample[metric] for sample in values)
+            for metric in values[0]
+        }
+        for name, values in samples.items()
+    }
+
+
+@attrs.frozen
+class ServedFake:
+    """A FakeFlashProxy running in a child process, and the plan it was seeded with."""
+
+    base_url: str
+    api_key: str
+    plan_id: str
+
+
+@contextlib.asynccontextmanager
+async def serve_fake() -> AsyncIterator[ServedFake]:
+    """Run the fake API in a child process, its rate limit out of reach.
+
+    A child process, so that the CPU time the benchmark reads for itself is the
+    client's alone, and the server has the other core.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench._fake_process",
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+        base_url, api_key, plan_id = line.decode().split()
+        yield ServedFake(base_url=base_url, api_key=api_key, plan_id=plan_id)
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                await asyncio.wait_for(process.wait(), timeout=10)
+
+
+def process_cpu() -> float:
+    """CPU seconds this process has used (user and system, all threads)."""
+    return time.process_time()

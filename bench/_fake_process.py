@@ -1,0 +1,25 @@
+"""Child process: serve FakeFlashProxy with no effective rate limit, seeded with one plan.
+
+Prints ``<base_url> <api_key> <plan_id>`` on one line, then serves until SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from flashproxy_async.testing import FakeFlashProxy
+
+
+async def main() -> None:
+    fake = FakeFlashProxy(rate=10**9, period=1.0, max_concurrent=10**6)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with fake:
+        plan = fake.state.add_plan("residential", bytes_used=123_456)
+        print(fake.base_url, fake.api_key, plan.plan_id, flush=True)
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
