@@ -111,8 +111,7 @@ async def interleaved_medians_async(
             samples[name].append(await contenders[name]())
     return {
         name: {
-            metric: statistics.median(sample[metric] for sample in values)
-            for metric in values[0]
+            metric: statistics.median(sample[metric] for sample in values) for metric in values[0]
         }
         for name, values in samples.items()
     }

@@ -27,7 +27,9 @@ GOAL = 1.25
 CONCURRENCY = 10
 
 
-async def _timed(calls: int, concurrency: int, call: Callable[[], Awaitable[Any]]) -> dict[str, float]:
+async def _timed(
+    calls: int, concurrency: int, call: Callable[[], Awaitable[Any]]
+) -> dict[str, float]:
     """Run ``calls`` calls from ``concurrency`` tasks; wall and CPU seconds per call."""
     share, rest = divmod(calls, concurrency)
 
@@ -50,7 +52,9 @@ async def measure(*, calls: int, rounds: int, concurrency: int = CONCURRENCY) ->
         connector = aiohttp.TCPConnector(limit=concurrency)
         async with (
             aiohttp.ClientSession(connector=connector) as session,
-            AsyncFlashProxy(api_key=fake.api_key, base_url=fake.base_url, limiter=limiter) as client,
+            AsyncFlashProxy(
+                api_key=fake.api_key, base_url=fake.base_url, limiter=limiter
+            ) as client,
         ):
 
             async def raw_call() -> Any:
