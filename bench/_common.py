@@ -22,17 +22,23 @@ import attrs
 __all__ = [
     "Figure",
     "ServedFake",
+    "Skipped",
     "interleaved_medians",
     "serve_fake",
 ]
+
+
+class Skipped(Exception):
+    """A benchmark that cannot run here (a missing module or server); the message says why."""
 
 
 @attrs.frozen(kw_only=True)
 class Figure:
     """One row of the results table.
 
-    ``ratio`` is ``sdk / baseline``. ``goal`` is ``("<=", x)``, ``(">=", x)`` or None
-    for a figure that is only reported; ``met`` follows from it. ``details`` holds the
+    ``ratio`` is ``sdk / baseline``. ``goal`` is ``("<=", x)`` or ``(">=", x)`` on the
+    ratio, ``("growth <", x)`` on ``sdk - baseline`` (in ``unit``), or None for a figure
+    that is only reported; ``met`` follows from it. ``details`` holds the
     raw numbers behind the ratio, for ``results.json``.
     """
 
@@ -54,15 +60,21 @@ class Figure:
     def goal_text(self) -> str:
         if self.goal is None:
             return "reported"
-        return f"{self.goal[0]} {self.goal[1]:g}"
+        op, bound = self.goal
+        return f"{op} {bound:g} {self.unit}" if op == "growth <" else f"{op} {bound:g}"
 
     @property
     def met(self) -> bool | None:
         if self.goal is None:
             return None
         op, bound = self.goal
-        ratio_ok = self.ratio <= bound if op == "<=" else self.ratio >= bound
-        return ratio_ok and self.extra_ok
+        if op == "growth <":
+            value_ok = self.sdk - self.baseline < bound
+        elif op == "<=":
+            value_ok = self.ratio <= bound
+        else:
+            value_ok = self.ratio >= bound
+        return value_ok and self.extra_ok
 
     def as_json(self) -> dict[str, Any]:
         return {
