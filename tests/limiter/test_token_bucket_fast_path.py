@@ -1,0 +1,29 @@
+"""The uncontended acquire skips the yield, never the cancellation point (issue 10)."""
+
+from __future__ import annotations
+
+import anyio
+
+from flashproxy_async import TokenBucketLimiter
+
+
+async def test_a_cancelled_task_takes_nothing_even_from_a_free_limiter() -> None:
+    limiter = TokenBucketLimiter(rate=10, period=1.0, max_concurrent=2)
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        await limiter.acquire()
+    assert scope.cancelled_caught
+    assert (limiter.in_flight, limiter.waiting, limiter.started) == (0, 0, 0)
+
+
+async def test_a_slot_of_an_in_process_limiter_is_released_without_a_shield() -> None:
+    limiter = TokenBucketLimiter(rate=10, period=1.0, max_concurrent=1)
+    assert limiter.release_may_suspend is False
+    with anyio.CancelScope() as scope:
+        async with limiter.slot():
+            scope.cancel()
+            await anyio.sleep(1)
+    assert scope.cancelled_caught
+    assert limiter.in_flight == 0
+    async with limiter.slot():
+        assert limiter.in_flight == 1
