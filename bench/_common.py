@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -129,6 +130,15 @@ async def interleaved_medians_async(
     }
 
 
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a ``python -m bench.<module>`` child, from any directory."""
+    path = [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join(path)}
+
+
 @attrs.frozen
 class ServedFake:
     """A FakeFlashProxy running in a child process, and the plan it was seeded with."""
@@ -150,7 +160,7 @@ async def serve_fake() -> AsyncIterator[ServedFake]:
         "-m",
         "bench._fake_process",
         stdout=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=child_env(),
     )
     assert process.stdout is not None
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -23,7 +22,7 @@ from flashproxy_async import TokenBucketLimiter
 from flashproxy_async._client import AsyncFlashProxy
 from flashproxy_async._generated import Plan
 
-from ._common import Figure
+from ._common import Figure, child_env
 
 GOAL_MB = 50.0
 MB = 1024 * 1024
@@ -38,7 +37,7 @@ async def page_server(total: int) -> AsyncIterator[str]:
         "--total",
         str(total),
         stdout=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=child_env(),
     )
     assert process.stdout is not None
     try:

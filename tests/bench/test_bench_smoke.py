@@ -1,0 +1,90 @@
+"""Each benchmark runs at a tiny size and returns well-formed figures (never timed here)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pydantic", reason="the bench extra is not installed")
+pytest.importorskip("psutil", reason="the bench extra is not installed")
+
+# bench/ sits beside the package, not inside it; ``pytest`` alone may not put the
+# repository root on the path.
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import __main__ as runner  # noqa: E402
+from bench._common import Figure, Skipped  # noqa: E402
+
+MODULES = ["bench_call_overhead", "bench_decode", "bench_limiter", "bench_memory", "bench_sync"]
+
+
+def _check(figure: Any) -> None:
+    assert isinstance(figure, Figure)
+    assert figure.name and figure.baseline_label and figure.unit
+    assert math.isfinite(figure.baseline) and figure.baseline > 0
+    assert math.isfinite(figure.sdk) and figure.sdk > 0
+    assert figure.met in (True, False, None)
+    assert (figure.met is None) == (figure.goal is None)
+    json.dumps(figure.as_json())
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_each_benchmark_runs_small_and_returns_figures(name: str) -> None:
+    module: Any = importlib.import_module(f"bench.{name}")
+    try:
+        figures = module.run(smoke=True)
+    except Skipped as exc:
+        pytest.skip(str(exc))
+    assert figures
+    for figure in figures:
+        _check(figure)
+
+
+def test_the_limiter_benchmark_counts_429s_and_requires_none() -> None:
+    from bench import bench_limiter
+
+    throughput, overhead = bench_limiter.run(smoke=True)
+    assert throughput.details["rate_limited_429"] == 0
+    assert throughput.goal == (">=", 0.95)
+    assert overhead.goal is None
+
+
+def test_the_memory_benchmark_walks_every_plan() -> None:
+    from bench import bench_memory
+
+    (figure,) = bench_memory.run(smoke=True)
+    assert figure.details["plans"] == 250
+    assert figure.goal == ("growth <", 50.0)
+
+
+def test_the_table_names_every_figure_and_every_problem() -> None:
+    figures = [
+        Figure(
+            name="x per call",
+            baseline_label="raw",
+            baseline=2.0,
+            sdk=3.0,
+            unit="us",
+            goal=("<=", 1.25),
+        ),
+        Figure(
+            name="growth",
+            baseline_label="before",
+            baseline=40,
+            sdk=41,
+            unit="MB",
+            goal=("growth <", 50.0),
+        ),
+    ]
+    text = runner.table(figures, {"bench_sync": "skipped: not there"})
+    assert "x per call" in text and "1.500" in text and "NO" in text
+    assert "growth < 50 MB" in text and "yes" in text
+    assert "bench_sync: skipped: not there" in text
