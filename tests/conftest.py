@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["flashproxy_async.testing._pytest_plugin"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = REPO_ROOT.parent / "shared" / "seed" / "flashproxy-reseller-api.md"
 

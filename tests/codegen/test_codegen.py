@@ -93,5 +93,5 @@ def test_prune_keeps_used_and_future_imports() -> None:
 
 def test_a_different_generator_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_generate, "GENERATOR_VERSION", "0.0.1")
-    with pytest.raises(_generate.GeneratorMismatchError, match="pinned to 0.0.1"):
+    with pytest.raises(_generate.GeneratorMismatchError, match=r"pinned to 0\.0\.1"):
         _generate.render()
