@@ -76,26 +76,34 @@ class PlanMethods:
         Raises:
             TargetingError: the plan lacks credentials, or the targeting breaks a rule.
         """
-        from ._exceptions import TargetingError
         from .targeting import proxy_url
 
-        if self.product is None or self.proxy_username is None or self.proxy_password is None:
-            raise TargetingError(
-                "this plan has no product or proxy credentials to build a URL from",
-                rule="plan.credentials",
-            )
-        host: str | None = None
-        port: int | None = None
-        if self.connection is not None and self.connection.hostname:
-            host = self.connection.hostname
-            port = self.connection.port_socks if scheme == "socks5" else self.connection.port_http
+        product, username, password = self._proxy_credentials()
+        host, port = self._proxy_endpoint(scheme)
         return proxy_url(
-            self.product,
-            self.proxy_username,
-            self.proxy_password,
+            product,
+            username,
+            password,
             scheme=scheme,
             port_index=port_index,
             host=host,
             port=port,
             **targeting,
         )
+
+    def _proxy_credentials(self) -> tuple[Product, str, str]:
+        from ._exceptions import TargetingError
+
+        if self.product is None or self.proxy_username is None or self.proxy_password is None:
+            raise TargetingError(
+                "this plan has no product or proxy credentials to build a URL from",
+                rule="plan.credentials",
+            )
+        return self.product, self.proxy_username, self.proxy_password
+
+    def _proxy_endpoint(self, scheme: str) -> tuple[str | None, int | None]:
+        """The plan's own host and port for ``scheme``, when the API sent them."""
+        if self.connection is None or not self.connection.hostname:
+            return None, None
+        port = self.connection.port_socks if scheme == "socks5" else self.connection.port_http
+        return self.connection.hostname, port

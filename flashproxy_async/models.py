@@ -7,7 +7,7 @@ hints and comparisons::
     from flashproxy_async.models import Plan, Product
 
     def is_residential(plan: Plan) -> bool:
-        return plan.product == Product.RESIDENTIAL
+        return plan.product == Product.residential
 
 Enums are ``str`` subclasses that also accept values the spec does not list yet
 (``Product("new-product")`` works, and its ``.is_known`` is False).

@@ -64,6 +64,8 @@ from ._username import build_username, parse_username
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._generated import Plan
+
 __all__ = [
     "PROXY_ENDPOINTS",
     "US_STATES",
@@ -225,6 +227,29 @@ class StickySessions:
         self._session_length = session_length
         self._rng = rng if rng is not None else secrets.SystemRandom()
         self._url("0")
+
+    @classmethod
+    def for_plan(
+        cls,
+        plan: Plan,
+        *,
+        session_length: int = 12,
+        rng: random.Random | None = None,
+        **options: Unpack[_StickyOptions],
+    ) -> StickySessions:
+        """Sticky sessions on a plan's own credentials and connection endpoint.
+
+        Takes the same keywords as the constructor; ``host`` and ``port`` default to
+        the plan's connection details, as in ``plan.proxy_url()``.
+
+        Raises:
+            TargetingError: the plan lacks credentials, or the options break a rule.
+        """
+        product, username, password = plan._proxy_credentials()
+        host, port = plan._proxy_endpoint(options.get("scheme", "http"))
+        if "host" not in options and "port" not in options:
+            options["host"], options["port"] = host, port
+        return cls(product, username, password, session_length=session_length, rng=rng, **options)
 
     def _url(self, session: str) -> str:
         return proxy_url(*self._args, session=session, **self._options)

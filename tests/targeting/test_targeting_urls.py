@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
+from flashproxy_async.models import Plan, PlanConnection, Product
 from flashproxy_async.targeting import PROXY_ENDPOINTS, StickySessions, TargetingError, proxy_url
 
 PRODUCTS = [
@@ -141,3 +142,38 @@ def test_sticky_sessions_repr_hides_the_password() -> None:
 def test_sticky_sessions_need_at_least_one_character() -> None:
     with pytest.raises(ValueError):
         StickySessions("pool2", "u", "p", session_length=0)
+
+
+def _plan(**connection: Any) -> Plan:
+    return Plan(
+        product=Product.pool2,
+        proxy_username="fp123",
+        proxy_password="s3cret",
+        connection=PlanConnection(**connection) if connection else None,
+    )
+
+
+def test_sticky_sessions_for_a_plan_use_its_credentials_and_endpoint() -> None:
+    plan = _plan(hostname="gw.example.net", port_http=20000, port_socks=21000)
+    sessions = StickySessions.for_plan(plan, country="de", rng=random.Random(7))
+    first, second = URL(sessions.next_url()), URL(sessions.next_url())
+    assert (first.host, first.port, first.password) == ("gw.example.net", 20000, "s3cret")
+    assert first.user is not None and first.user.startswith("fp123-package-pool2-country-de")
+    assert first.user != second.user
+
+    socks = URL(StickySessions.for_plan(plan, scheme="socks5", port_index=2).next_url())
+    assert (socks.scheme, socks.port) == ("socks5", 21002)
+
+
+def test_sticky_sessions_for_a_plan_without_connection_use_the_seed_endpoint() -> None:
+    url = URL(StickySessions.for_plan(_plan()).next_url())
+    assert (url.host, url.port) == (
+        PROXY_ENDPOINTS["pool2"].host,
+        PROXY_ENDPOINTS["pool2"].http_port,
+    )
+
+
+def test_sticky_sessions_for_a_plan_without_credentials_are_refused() -> None:
+    with pytest.raises(TargetingError) as caught:
+        StickySessions.for_plan(Plan(product=Product.pool2))
+    assert caught.value.rule == "plan.credentials"
