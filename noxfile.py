@@ -18,7 +18,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""
-    session.install("ruff")
+    session.install("ruff>=0.17.6,<0.18")  # the range pyproject's dev extra pins
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
