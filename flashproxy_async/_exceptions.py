@@ -19,6 +19,8 @@
   * ResponseValidationError - a 2xx body that does not fit its model.
   * RequestValidationError - bad input caught locally, before any request.
     * TargetingError - a proxy username or URL that breaks the targeting rules.
+  * RedisLimiterError - Redis failed under ``limiters.RedisRateLimiter`` (defined
+    there, so that importing this package never needs redis).
 
 State-changing calls whose outcome is unknown (a timeout, a dropped connection
 or a 5xx after the request was sent) raise with ``outcome_unknown=True`` and the
