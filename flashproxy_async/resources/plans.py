@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from .._converter import unstructure
+from .._exceptions import FlashProxyError
 from .._generated import (
     BillingType,
     CreatePlanRequest,
@@ -312,7 +314,11 @@ class AsyncPlans(AsyncResource):
                 GET /proxies/pools does not list (rule ``create.pool.unknown``).
             PoolOutOfStockError: the pool's stock cannot cover ``quantity``; raised
                 before any purchase is sent.
-            APIError: as :meth:`create` and :meth:`proxies`.
+            APIError: as :meth:`create` and :meth:`proxies`. When fetching the
+                proxies fails after the purchase went through, the error has
+                ``outcome_unknown=True`` and the ``end_user_reference``, and (on
+                Python 3.11+) a note naming the plan bought: fetch its proxies with
+                :meth:`proxies` rather than running the flow again.
         """
         check_create_plan(
             CreatePlanRequest(product=Product.dedicated_isp, quantity=quantity, pool=pool)
@@ -324,7 +330,18 @@ class AsyncPlans(AsyncResource):
             pool=pool,
             end_user_reference=end_user_reference,
         )
-        return plan, await self.proxies(plan)
+        try:
+            proxies = await self.proxies(plan)
+        except FlashProxyError as exc:
+            # The IPs are bought: a caller that retried the whole flow would buy twice.
+            exc.mark_outcome_unknown(end_user_reference)
+            if sys.version_info >= (3, 11):
+                exc.add_note(
+                    f"dedicated_isp plan {plan.plan_id} was bought; fetch its proxies "
+                    "with plans.proxies() instead of buying again"
+                )
+            raise
+        return plan, proxies
 
     async def create_dedicated_mobile(
         self,

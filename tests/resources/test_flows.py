@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from aioresponses import aioresponses
 from flashproxy_async import (
     APITimeoutError,
     BadRequestError,
+    InternalServerError,
     OutOfStockError,
     PoolOutOfStockError,
     RequestValidationError,
@@ -107,6 +109,23 @@ async def test_dedicated_isp_flow_checks_stock_buys_and_returns_the_proxies(
         ),
         Sent("GET", f"/plans/{PLAN_ID}/proxies", {}, None),
     ]
+
+
+async def test_dedicated_isp_proxy_failure_after_purchase_is_flagged_not_rebought(
+    client: AsyncFlashProxy, api: aioresponses
+) -> None:
+    reply(api, "GET", "/proxies/pools", pools(stock=10))
+    reply(api, "POST", "/plans", plan_json(product="dedicated_isp"), status=201)
+    error(api, "GET", f"/plans/{PLAN_ID}/proxies", 500, "INTERNAL_ERROR")
+    with pytest.raises(InternalServerError) as caught:
+        await client.plans.create_dedicated_isp(
+            pool="ISP_US_SNEAKERS", quantity=2, end_user_reference="order-8"
+        )
+    assert caught.value.outcome_unknown is True
+    assert caught.value.end_user_reference == "order-8"
+    if sys.version_info >= (3, 11):
+        assert any(PLAN_ID in note for note in caught.value.__notes__)
+    assert [call.method for call in sent(api)] == ["GET", "POST", "GET"]
 
 
 @pytest.mark.parametrize(("stock", "in_stock"), [(9, True), (50, False), (0, False)])

@@ -12,7 +12,7 @@ import attrs
 import pytest
 from aioresponses import aioresponses
 
-from flashproxy_async import RequestValidationError
+from flashproxy_async import InternalServerError, RequestValidationError
 from flashproxy_async._client import AsyncFlashProxy
 from flashproxy_async._generated import (
     Balance,
@@ -34,7 +34,7 @@ from flashproxy_async.resources import (
 )
 from flashproxy_async.resources._base import OPERATION_ATTRIBUTE
 
-from ._helpers import PLAN_ID, Sent, plan_json, reply, sent
+from ._helpers import BASE, PLAN_ID, Sent, error, plan_json, reply, sent
 
 RESOURCE_CLASSES = [
     AsyncPlans,
@@ -441,6 +441,58 @@ def test_every_operation_is_exercised_by_the_table(openapi_spec: dict[str, Any])
     assert {case.operation_id for case in CASES} == operations_of(openapi_spec)
 
 
+def test_arguments_are_keyword_only_except_the_path_id() -> None:
+    for cls in RESOURCE_CLASSES:
+        for name, member in inspect.getmembers(cls, inspect.isfunction):
+            if name.startswith("_"):
+                continue
+            parameters = list(inspect.signature(member).parameters.values())[1:]
+            positional = [
+                p.name for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY
+            ]
+            assert positional in ([], ["plan_id"], ["id"]), f"{cls.__name__}.{name}: {positional}"
+
+
+STATE_CHANGING = [
+    (
+        "POST",
+        "/plans",
+        lambda c: c.plans.create(product="mobile", bandwidth_gb=1, end_user_reference="r-9"),
+    ),
+    ("POST", f"/plans/{PLAN_ID}/extend", lambda c: c.plans.extend(PLAN_ID, add_days=7)),
+    ("POST", f"/plans/{PLAN_ID}/upgrade", lambda c: c.plans.upgrade(PLAN_ID, bandwidth_mbps=400)),
+    ("POST", f"/servers/{PLAN_ID}/rotate-ip", lambda c: c.servers.rotate_ip(PLAN_ID)),
+    ("POST", f"/servers/{PLAN_ID}/restart", lambda c: c.servers.restart(PLAN_ID)),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "call"), STATE_CHANGING, ids=[p for _, p, _ in STATE_CHANGING]
+)
+async def test_state_changing_calls_are_sent_once_despite_retries(
+    method: str,
+    path: str,
+    call: Callable[[AsyncFlashProxy], Awaitable[Any]],
+    api: aioresponses,
+) -> None:
+    error(api, method, path, 500, "INTERNAL_ERROR")
+    reply(api, method, path, plan_json())
+    async with AsyncFlashProxy(api_key="fp_test_" + "k" * 32, base_url=BASE, max_retries=3) as c:
+        with pytest.raises(InternalServerError) as caught:
+            await call(c)
+    assert len(sent(api)) == 1
+    assert caught.value.outcome_unknown is True
+    if path == "/plans":
+        assert caught.value.end_user_reference == "r-9"
+
+
+def test_every_post_operation_is_in_the_state_changing_table(
+    openapi_spec: dict[str, Any],
+) -> None:
+    posts = {path for path, item in openapi_spec["paths"].items() if "post" in item}
+    assert {p.replace(PLAN_ID, "{planId}") for _, p, _ in STATE_CHANGING} == posts
+
+
 def test_resources_are_attributes_of_the_client(client: AsyncFlashProxy) -> None:
     attached = {
         type(getattr(client, name))
@@ -469,7 +521,8 @@ async def test_sub_user_id_is_quoted_as_one_path_segment(
 ) -> None:
     reply(api, "GET", "/sub-users/a%2Fb", FREE_FORM)
     await client.sub_users.get("a/b")
-    assert sent(api)[0].path in {"/sub-users/a%2Fb", "/sub-users/a/b"} and len(sent(api)) == 1
+    # url.path decodes %2F, so only the raw path tells one segment from two.
+    assert [url.raw_path for _, url in api.requests] == ["/api/v1/sub-users/a%2Fb"]
 
 
 @pytest.mark.parametrize(
