@@ -66,15 +66,22 @@ async def test_dedicated_mobile_stock_is_checked_against_the_fake(
     assert plan.location == "UK"
 
 
-async def test_unlimited_residential_ip_wait_and_rotation_against_the_fake(
-    live: AsyncFlashProxy,
+async def test_unlimited_residential_ip_wait_against_the_fake(
+    live: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy
 ) -> None:
     plan = await live.plans.create(
         product="unlimited_residential", duration="30_days", bandwidth_mbps=500
     )
-    first = await live.servers.wait_for_ip(plan, timeout=30, initial_delay=0.01, max_delay=0.05)
-    assert first["ip"]
+    first = await live.servers.wait_for_ip(plan, timeout=5, initial_delay=0.01, max_delay=0.05)
+    assert first["ip"] == flashproxy_fake.state.plans[str(plan.plan_id)].ip
+    assert flashproxy_fake.requests_for("GET", "/servers/*/ip")[0].status == 404
+
+
+async def test_dedicated_mobile_rotation_against_the_fake(live: AsyncFlashProxy) -> None:
+    plan = await live.plans.create_dedicated_mobile(duration="7_days", location="NL")
+    first = await live.servers.ip(plan)
+    # The 10 s rotation delay is scaled to 20 ms: a 5 s timeout fails if it is not.
     rotated = await live.servers.rotate_ip_and_wait(
-        plan, timeout=30, initial_delay=0.01, max_delay=0.05
+        plan, timeout=5, initial_delay=0.01, max_delay=0.05
     )
     assert rotated["ip"] != first["ip"]

@@ -35,12 +35,22 @@ async def test_plans_are_paged_and_filtered(
     assert mobile["data"]["pagination"]["total"] == 1
     _, active, _ = await call(http, "GET", "plans", params={"status": "active", "per_page": 1})
     assert active["data"]["pagination"]["total_pages"] == 45
+    for _ in range(60):
+        fake.state.add_plan("residential")
+    # openapi.json sets no maximum: a larger page size is cut to 100, not refused.
+    status, capped, _ = await call(http, "GET", "plans", params={"per_page": 500})
+    assert status == 200 and len(capped["data"]["plans"]) == 100
+    assert capped["data"]["pagination"] == {
+        "page": 1,
+        "per_page": 100,
+        "total": 106,
+        "total_pages": 2,
+    }
 
 
 @pytest.mark.parametrize(
     "params",
     [
-        {"per_page": 101},
         {"per_page": 0},
         {"page": 0},
         {"page": "x"},

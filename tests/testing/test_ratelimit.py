@@ -96,3 +96,31 @@ async def test_reset_rate_limit(make_fake: Any) -> None:
         assert (await call(http, "GET", "balance"))[0] == 429
         fake.reset_rate_limit()
         assert (await call(http, "GET", "balance"))[0] == 200
+
+
+async def test_defaults_are_the_seeds_100_per_minute(make_fake: Any) -> None:
+    clock = ManualClock()
+    fake: FakeFlashProxy = make_fake(clock=clock, time_scale=1.0)
+    async with fake, session_for(fake) as http:
+        for _ in range(100):
+            assert (await call(http, "GET", "balance"))[0] == 200
+        status, body, headers = await call(http, "GET", "balance")
+        assert (status, error_code(body), headers["Retry-After"]) == (429, "RATE_LIMITED", "60")
+        clock.now += 59.9
+        assert (await call(http, "GET", "balance"))[0] == 429
+        clock.now += 0.1
+        assert (await call(http, "GET", "balance"))[0] == 200
+
+
+async def test_default_concurrency_cap_is_the_seeds_20(make_fake: Any) -> None:
+    fake: FakeFlashProxy = make_fake()
+    fake.faults.delay(0.3, n=None, path="/plans")
+    async with fake, session_for(fake) as http:
+        slow = [asyncio.create_task(call(http, "GET", "plans")) for _ in range(20)]
+        while fake.stats.in_flight < 20:  # noqa: ASYNC110 - the fake exposes no event for this
+            await asyncio.sleep(0.005)
+        status, body, headers = await call(http, "GET", "balance")
+        assert (status, error_code(body)) == (429, "RATE_LIMITED")
+        assert float(headers["Retry-After"]) > 0
+        assert [r[0] for r in await asyncio.gather(*slow)] == [200] * 20
+    assert fake.stats.peak_concurrency == 20

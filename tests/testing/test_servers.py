@@ -47,13 +47,30 @@ async def test_unlimited_server_gets_its_ip_after_the_provisioning_delay(make_fa
         assert body["data"] == {"plan_id": plan_id, "ip": fake.state.plans[plan_id].ip}
 
 
-async def test_provisioning_delay_is_scaled(make_fake: Any) -> None:
-    fake: FakeFlashProxy = make_fake(provisioning_delay=30, time_scale=0.001)
+async def test_provisioning_rotation_and_restart_delays_are_scaled(make_fake: Any) -> None:
+    fake: FakeFlashProxy = make_fake(
+        provisioning_delay=30, rotation_delay=10, restart_delay=60, time_scale=0.001
+    )
+    mobile = fake.state.add_plan("dedicated_mobile", location="NL")
     async with fake, session_for(fake) as http:
         order = {"product": "unlimited_residential", "duration": "trial"}
         _, created, _ = await call(http, "POST", "plans", json=order)
         ready_at = fake.state.plans[created["data"]["plan_id"]].ip_ready_at
         assert ready_at is not None and ready_at - time.monotonic() <= 0.03
+        assert (await call(http, "POST", f"servers/{mobile.plan_id}/rotate-ip"))[0] == 200
+        assert mobile.next_ip_at is not None and mobile.next_ip_at - time.monotonic() <= 0.01
+        assert (await call(http, "POST", f"servers/{mobile.plan_id}/restart"))[0] == 200
+        restarting_until = mobile.restarting_until
+        assert restarting_until is not None and restarting_until - time.monotonic() <= 0.06
+
+
+async def test_rotation_is_only_for_dedicated_mobile(
+    fake: FakeFlashProxy, http: aiohttp.ClientSession
+) -> None:
+    plan = fake.state.add_plan("unlimited_residential", bandwidth_mbps=200)
+    status, body, _ = await call(http, "POST", f"servers/{plan.plan_id}/rotate-ip")
+    assert (status, error_code(body)) == (400, "VALIDATION_ERROR")
+    assert plan.next_ip is None
 
 
 async def test_rotation_changes_the_ip_after_the_delay(make_fake: Any) -> None:

@@ -150,3 +150,21 @@ async def test_usage_counters_follow_state(
     assert got["data"]["limits"]["bytes_used"] == 250
     _, balance, _ = await call(http, "GET", "balance")
     assert balance["data"]["allocations"]["residential-lite"]["bytes_remaining"] == 750
+
+
+async def test_extend_and_upgrade_beyond_the_balance_are_refused_unchanged(
+    fake: FakeFlashProxy, http: aiohttp.ClientSession
+) -> None:
+    residential = fake.state.add_plan("residential", max_bytes=1000)
+    unlimited = fake.state.add_plan("unlimited_residential", bandwidth_mbps=200, duration="30_days")
+    fake.state.set_balance(1)
+    transactions = len(fake.state.transactions)
+    for plan, action, body in (
+        (residential, "extend", {"add_bandwidth_gb": 50}),
+        (unlimited, "upgrade", {"bandwidth_mbps": 3000}),
+    ):
+        status, answer, _ = await call(http, "POST", f"plans/{plan.plan_id}/{action}", json=body)
+        assert (status, error_code(answer)) == (402, "INSUFFICIENT_BALANCE")
+    assert (residential.max_bytes, unlimited.bandwidth_mbps) == (1000, 200)
+    assert fake.state.balance_cents == 1
+    assert len(fake.state.transactions) == transactions
