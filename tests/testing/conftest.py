@@ -1,5 +1,8 @@
-"""Fixtures for the fake's own tests: a fast fake, a plain aiohttp session, and a
-check of every answer against openapi.json at teardown."""
+"""Fixtures for the fake's own tests: a fast fake and a plain aiohttp session.
+
+Every answer these fakes send is checked against openapi.json by the suite-wide
+fixture in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +12,25 @@ from typing import Any
 import aiohttp
 import pytest
 
-from flashproxy_async.testing import FakeFlashProxy, RecordedRequest
-
-from ._openapi_check import check_record
+from flashproxy_async.testing import FakeFlashProxy
 
 FakeFactory = Callable[..., FakeFlashProxy]
 
 
 @pytest.fixture
 async def make_fake() -> AsyncIterator[FakeFactory]:
-    """Start fakes with test-friendly defaults; validate all their answers afterwards."""
+    """Build fakes with test-friendly defaults; close them afterwards."""
     fakes: list[FakeFlashProxy] = []
-    seen: list[RecordedRequest] = []
 
     def factory(**options: Any) -> FakeFlashProxy:
         options.setdefault("time_scale", 0.001)
         fake = FakeFlashProxy(**options)
-        fake.add_response_hook(seen.append)
         fakes.append(fake)
         return fake
 
     yield factory
     for fake in fakes:
         await fake.close()
-    for record in seen:
-        check_record(record)
 
 
 @pytest.fixture

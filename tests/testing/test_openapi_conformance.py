@@ -131,3 +131,15 @@ def test_the_checker_catches_a_wrong_shape() -> None:
     )
     with pytest.raises(AssertionError, match="balance_cents"):
         check_record(record)
+
+
+async def test_every_fake_of_the_suite_has_its_answers_checked(
+    fake_answers: list[RecordedRequest],
+) -> None:
+    async with (
+        FakeFlashProxy() as fake,  # built directly, not through make_fake
+        aiohttp.ClientSession() as session,
+        session.get(fake.base_url + "/balance") as response,
+    ):
+        assert response.status == 401
+    assert [(r.path, r.status) for r in fake_answers] == [("/balance", 401)]
