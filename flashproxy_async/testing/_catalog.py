@@ -61,6 +61,8 @@ HOSTS: Final[dict[str, tuple[str, int, int, str]]] = {
 }
 
 BYTES_PER_GB: Final = 1024**3
+# openapi.json: the plan's max_bytes is an int64.
+MAX_BYTES: Final = 2**63 - 1
 
 # seed: pool prices per GB; everything else fake-only.
 DEFAULT_PER_GB_CENTS: Final[dict[str, int]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from fractions import Fraction
 
 import attrs
 
@@ -43,17 +44,20 @@ class Prices:
         """Price of one day of ``product`` at its base bandwidth."""
         return self.per_day_cents.get(product, DEFAULT_PER_DAY_CENTS.get(product, 1000))
 
+    # Exact fractions: any amount the schema allows (1e308 GB, a 400-digit mbps) gets a
+    # price, and a price beyond the balance is a 402, not a float overflow.
+
     def bandwidth_cost(self, product: str, gb: float) -> int:
-        return math.ceil(self.gb(product) * gb)
+        return math.ceil(self.gb(product) * Fraction(str(gb)))
 
     def time_cost(self, product: str, days: float, mbps: int | None) -> int:
         # seed: 1_hour is "priced at 1/8 of daily rate", not 1/24.
-        effective_days = 1 / 8 if days < 1 else days
-        factor = 1.0
+        effective_days = Fraction(1, 8) if days < 1 else Fraction(days)
+        factor = Fraction(1)
         if product == "unlimited_residential" and mbps is not None:
-            factor = mbps / HOURLY_MBPS
+            factor = Fraction(mbps, HOURLY_MBPS)
         elif mbps is not None:
-            factor = mbps / 100
+            factor = Fraction(mbps, 100)
         return math.ceil(self.day(product) * effective_days * factor)
 
     def ip_cost(self, quantity: int, periods: int = 1) -> int:
@@ -62,4 +66,5 @@ class Prices:
 
 def format_cents(cents: int) -> str:
     sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) / 100:,.2f}"
+    dollars, rest = divmod(abs(cents), 100)
+    return f"{sign}${dollars:,}.{rest:02d}"

@@ -115,9 +115,11 @@ async def plan_usage(request: web.Request) -> web.Response:
 
 def _unix(query: dict[str, str], name: str) -> int:
     try:
-        return int(required(query, name))
-    except ValueError:
-        raise validation_error(f"{name} must be Unix seconds") from None
+        seconds = int(required(query, name))
+        dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise validation_error(f"{name} must be Unix seconds within years 1-9999") from None
+    return seconds
 
 
 @routes.get("/plans/{planId}/usage-stats")

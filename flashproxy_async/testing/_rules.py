@@ -7,6 +7,7 @@ does not take is rejected, which catches clients that send junk.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,9 +82,10 @@ def positive_number(body: Mapping[str, Any], name: str) -> float:
         raise validation_error(f"{name} is required")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise validation_error(f"{name} must be a number")
-    if not value > 0:
-        raise validation_error(f"{name} must be positive")
-    return float(value)
+    # json.loads reads NaN and Infinity; an int may be too large for a float.
+    if not value > 0 or (isinstance(value, float) and math.isinf(value)):
+        raise validation_error(f"{name} must be a positive number")
+    return value
 
 
 def integer(body: Mapping[str, Any], name: str, *, minimum: int = 1) -> int:

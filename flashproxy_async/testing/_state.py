@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Callable
+from fractions import Fraction
 
 import attrs
 
@@ -19,6 +20,7 @@ from ._catalog import (
     DURATION_DAYS,
     HOSTS,
     HYBRID_PRODUCTS,
+    MAX_BYTES,
     PRODUCTS,
 )
 from ._errors import FakeAPIError, not_found, validation_error
@@ -273,6 +275,13 @@ class FakeState:
                 f"have {format_cents(self.balance_cents)}",
             )
 
+    @staticmethod
+    def _bytes_of(gb: float, already: int = 0) -> int:
+        total = already + round(Fraction(str(gb)) * BYTES_PER_GB)
+        if total > MAX_BYTES:
+            raise validation_error("bandwidth_gb is too large: max_bytes would exceed int64")
+        return total
+
     def order_cost(self, order: Order) -> int:
         prices = self.prices
         if order.bandwidth_gb is not None:
@@ -301,6 +310,7 @@ class FakeState:
                 raise FakeAPIError("OUT_OF_STOCK", f"No dedicated mobile in {order.location}")
         elif order.duration == "trial" and self.trial_stock < 1:
             raise FakeAPIError("OUT_OF_STOCK", "No unlimited residential trial available")
+        max_bytes = None if order.bandwidth_gb is None else self._bytes_of(order.bandwidth_gb)
         cost = self.order_cost(order)
         self._charge(cost)
 
@@ -311,8 +321,7 @@ class FakeState:
         plan.mbps = order.mbps
         plan.bandwidth_mbps = order.bandwidth_mbps
         plan.location = order.location
-        if order.bandwidth_gb is not None:
-            plan.max_bytes = round(order.bandwidth_gb * BYTES_PER_GB)
+        plan.max_bytes = max_bytes
         if order.duration is not None:
             plan.expires_at = plan.created_at + dt.timedelta(days=DURATION_DAYS[order.duration])
         if pool is not None:
@@ -343,21 +352,26 @@ class FakeState:
             raise validation_error("A cancelled plan cannot be extended")
         prices = self.prices
         cost = 0
+        max_bytes = plan.max_bytes
         if extension.add_bandwidth_gb is not None:
+            max_bytes = self._bytes_of(extension.add_bandwidth_gb, plan.max_bytes or 0)
             cost += prices.bandwidth_cost(plan.product, extension.add_bandwidth_gb)
         if extension.add_days is not None:
             mbps = plan.mbps if plan.product in HYBRID_PRODUCTS else plan.bandwidth_mbps
             cost += prices.time_cost(plan.product, extension.add_days, mbps)
         if extension.extend_30_days:
             cost += prices.ip_cost(plan.quantity or 0)
-        self._charge(cost)
-        if extension.add_bandwidth_gb is not None:
-            added = round(extension.add_bandwidth_gb * BYTES_PER_GB)
-            plan.max_bytes = (plan.max_bytes or 0) + added
+        expires_at = plan.expires_at
         days = extension.add_days or (30 if extension.extend_30_days else 0)
         if days:
             start = max(plan.expires_at or utcnow(), utcnow())
-            plan.expires_at = start + dt.timedelta(days=days)
+            try:
+                expires_at = start + dt.timedelta(days=days)
+            except OverflowError:
+                raise validation_error("add_days is too large: expiry beyond year 9999") from None
+        self._charge(cost)
+        plan.max_bytes = max_bytes
+        plan.expires_at = expires_at
         if plan.status == "expired" or plan.current_status() == "expired":
             plan.status = "active"
         plan.cost_cents += cost

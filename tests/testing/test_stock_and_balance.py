@@ -168,3 +168,50 @@ async def test_extend_and_upgrade_beyond_the_balance_are_refused_unchanged(
     assert (residential.max_bytes, unlimited.bandwidth_mbps) == (1000, 200)
     assert fake.state.balance_cents == 1
     assert len(fake.state.transactions) == transactions
+
+
+async def test_amounts_beyond_any_balance_are_refused_not_crashed_on(
+    fake: FakeFlashProxy, http: aiohttp.ClientSession
+) -> None:
+    # openapi.json sets no maximum; float or integer overflow once answered 500.
+    plan = fake.state.add_plan("residential", max_bytes=1000)
+    hourly = fake.state.add_plan("datacenter", billing_type="time", mbps=100)
+    for path, body in (
+        (
+            "plans",
+            {"product": "datacenter", "billing_type": "time", "duration": "1_day", "mbps": 10**400},
+        ),
+        ("plans", {"product": "residential", "bandwidth_gb": 8e9}),  # $24bn
+        (f"plans/{plan.plan_id}/extend", {"add_bandwidth_gb": 8e9}),
+    ):
+        status, answer, _ = await call(http, "POST", path, json=body)
+        assert (status, error_code(answer)) == (402, "INSUFFICIENT_BALANCE"), body
+    # What a plan cannot hold is a 400: bytes past int64 (openapi.json), expiry past 9999.
+    fake.state.set_balance(10**30)
+    for path, body in (
+        ("plans", {"product": "residential", "bandwidth_gb": 1e308}),
+        ("plans", {"product": "residential", "bandwidth_gb": 9e9}),
+        (f"plans/{plan.plan_id}/extend", {"add_bandwidth_gb": 1e308}),
+        (f"plans/{hourly.plan_id}/extend", {"add_days": 3_000_000}),  # past year 9999
+        (f"plans/{hourly.plan_id}/extend", {"add_days": 10**400}),
+    ):
+        status, answer, _ = await call(http, "POST", path, json=body)
+        assert (status, error_code(answer)) == (400, "VALIDATION_ERROR"), body
+    status, answer, _ = await call(
+        http,
+        "POST",
+        "plans",
+        data=b'{"product": "residential", "bandwidth_gb": Infinity}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert (status, error_code(answer)) == (400, "VALIDATION_ERROR")
+    unlimited = fake.state.add_plan("unlimited_residential", bandwidth_mbps=200)
+    status, answer, _ = await call(
+        http,
+        "GET",
+        f"plans/{unlimited.plan_id}/usage-stats",
+        params={"from": 10**15, "to": 10**15 + 60},
+    )
+    assert (status, error_code(answer)) == (400, "VALIDATION_ERROR")
+    assert fake.state.plans.keys() == {plan.plan_id, hourly.plan_id, unlimited.plan_id}
+    assert plan.max_bytes == 1000
