@@ -97,9 +97,11 @@ def _is_last(page: Page[Any], number: int, per_page: int | None, first_size: int
     if total_pages is not None:
         # Trusted when present: never request a page beyond it.
         return number >= total_pages
-    expected = per_page
-    if expected is None and page.pagination is not None:
-        expected = page.pagination.per_page
+    # The size the server says it used beats the one asked for: a server that caps
+    # per_page sends full pages shorter than the request, and the walk must go on.
+    expected = page.pagination.per_page if page.pagination is not None else None
+    if expected is None:
+        expected = per_page
     # Without a page size to compare against, the first page's size is the norm.
     return len(page.items) < (expected if expected is not None else first_size)
 

@@ -61,6 +61,18 @@ async def test_total_pages_is_trusted_over_a_short_page(
     assert await walk(client, per_page=2) == ids(2)
 
 
+async def test_a_server_capping_per_page_is_walked_to_the_end(
+    client: AsyncFlashProxy, api: aioresponses
+) -> None:
+    # Asked for 5 a page, the server sends 2 and says so, without total_pages.
+    for number, chunk in enumerate([ids(2, 0), ids(2, 2), ids(1, 4)], start=1):
+        data = {"plans": [plan_json(plan_id=i) for i in chunk]}
+        data["pagination"] = {"page": number, "per_page": 2}
+        reply(api, "GET", "/plans", data)
+    assert await walk(client, per_page=5) == ids(5)
+    assert pages_requested(api) == ["1", "2", "3"]
+
+
 async def test_bare_list_ends_at_a_short_page(client: AsyncFlashProxy, api: aioresponses) -> None:
     reply(api, "GET", "/plans", [plan_json(plan_id=i) for i in ids(2, 0)])
     reply(api, "GET", "/plans", [plan_json(plan_id=i) for i in ids(1, 2)])
