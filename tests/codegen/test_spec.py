@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,10 +25,24 @@ def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
+    while "$ref" in node or len(node.get("allOf", ())) == 1:
+        if "allOf" in node:
+            node = node["allOf"][0]
+            continue
         name = node["$ref"].rsplit("/", 1)[-1]
         node = spec["components"]["schemas"][name]
     return node
+
+
+def nodes(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object in the document, with its JSON-pointer-like location."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from nodes(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from nodes(value, f"{where}/{index}")
 
 
 def test_spec_passes_openapi_spec_validator(openapi_spec: dict[str, Any]) -> None:
@@ -110,6 +125,23 @@ def _seed_sections() -> dict[tuple[str, str], str]:
     return sections
 
 
+BODY_PROPERTY_LINE = re.compile(
+    r"^- \*\*(?P<name>\w+)\*\* \((?P<type>\w+)(?: \((?P<detail>[^)]*)\))?\)"
+    r"(?P<required> \(required\))?",
+    flags=re.M,
+)
+#: Ranges the seed states: "Range: 200-3000", and "any positive integer" for add_days.
+SEED_RANGES = {
+    "/components/schemas/CreatePlanRequest/properties/bandwidth_mbps",
+    "/components/schemas/ExtendPlanRequest/properties/add_days",
+}
+RANGE_KEYWORDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+
+
+def _seed_description(section: str) -> str:
+    return section.split("/openapi.json", 1)[1].split("```markdown", 1)[0]
+
+
 PARAMETER_LINE = re.compile(
     r"^- \*\*(?P<name>\w+)\*\* \((?P<type>\w+)(?: \((?P<detail>[^)]*)\))?, "
     r"(?P<location>path|query), (?P<required>required|optional)\)",
@@ -156,3 +188,49 @@ def test_assumptions_are_marked(openapi_spec: dict[str, Any]) -> None:
     assert allocations["residential-lite"]["x-flashproxy-assumed"] is True
     created = openapi_spec["paths"]["/plans"]["post"]["responses"]["201"]
     assert created["x-flashproxy-assumed"] is True
+
+
+@pytest.mark.parametrize("key", sorted(_seed_sections()), ids=lambda key: f"{key[0]} {key[1]}")
+def test_descriptions_are_the_seeds_text(
+    openapi_spec: dict[str, Any], key: tuple[str, str]
+) -> None:
+    # The seed's dump lost its line breaks; the words, product rules and flows must all be there.
+    method, path = key
+    seed = " ".join(_seed_description(_seed_sections()[key]).split())
+    spec = " ".join(openapi_spec["paths"][path][method]["description"].split())
+    assert spec == seed
+
+
+@pytest.mark.parametrize(
+    "key",
+    sorted(key for key, text in _seed_sections().items() if "### Request Body" in text),
+    ids=lambda key: f"{key[0]} {key[1]}",
+)
+def test_request_bodies_match_the_seed(openapi_spec: dict[str, Any], key: tuple[str, str]) -> None:
+    method, path = key
+    section = _seed_sections()[key].split("### Request Body", 1)[1].split("### Responses")[0]
+    seed = {match["name"]: match for match in BODY_PROPERTY_LINE.finditer(section)}
+    body = openapi_spec["paths"][path][method]["requestBody"]["content"]["application/json"]
+    schema = resolve(openapi_spec, body["schema"])
+    assert set(schema["properties"]) == set(seed)
+    assert set(schema.get("required", [])) == {name for name, m in seed.items() if m["required"]}
+    for name, line in seed.items():
+        prop = resolve(openapi_spec, schema["properties"][name])
+        assert prop["type"] == line["type"], name
+        if line["detail"]:
+            assert prop["enum"] == line["detail"].split("|"), name
+        else:
+            assert "enum" not in prop, name
+
+
+def test_every_range_beyond_the_seed_is_marked_assumed(openapi_spec: dict[str, Any]) -> None:
+    ranged = [where for where, node in nodes(openapi_spec) if RANGE_KEYWORDS & node.keys()]
+    assert set(ranged) >= SEED_RANGES
+    unmarked = [
+        where
+        for where, node in nodes(openapi_spec)
+        if where in ranged
+        and where not in SEED_RANGES
+        and not (node.get("x-flashproxy-assumed") is True and node.get("x-flashproxy-assumption"))
+    ]
+    assert unmarked == []
