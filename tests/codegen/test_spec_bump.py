@@ -1,13 +1,15 @@
 """The spec-bump loop, end to end, on a copy of the repository.
 
-A spec with one added operation and one added field is diffed, regenerated and
-decoded; the coverage check points at the new operation until a method exists.
-The generator runs twice here (regenerate, then --check): each run costs ~2 s.
+A spec with one added operation and one added field is diffed, found stale by
+--check, regenerated and decoded; the coverage check points at the new operation
+until a method exists. The generator runs three times here (--check on the stale
+models, regenerate, then --check): each run costs ~2 s.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -132,6 +134,13 @@ def test_the_diff_reports_the_bump_as_additions_only(bumped_repo: Path) -> None:
 
 
 def test_regenerated_models_decode_the_new_field(bumped_repo: Path) -> None:
+    # The committed models no longer match the changed schema: --check says so, briefly.
+    stale = run(["-m", "codegen", "--check"], bumped_repo)
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert "out of date" in stale.stderr
+    assert re.search(r"flashproxy_async/_generated/models\.py: \+\d+ -\d+ lines", stale.stderr)
+    assert len(stale.stderr.splitlines()) <= 5
+
     generated = run(["-m", "codegen"], bumped_repo)
     assert generated.returncode == 0, generated.stderr
     check = run(["-m", "codegen", "--check"], bumped_repo)
