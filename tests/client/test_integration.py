@@ -147,6 +147,31 @@ async def test_deadline_covers_a_hanging_get(server: Server, limiter: RecordingL
     assert server.hits["GET /balance"] == 1
 
 
+async def test_deadline_during_a_purchase_is_outcome_unknown_and_not_resent(
+    server: Server, limiter: RecordingLimiter
+) -> None:
+    async def create_plan(request: web.Request) -> web.StreamResponse:
+        server.purchases.append(await request.json())
+        await server.release.wait()
+        return web.json_response({"success": True, "data": {}}, status=201)
+
+    server.route("POST", "/plans", create_plan)
+    await server.start()
+    async with client_for(server.base_url, limiter, max_retries=5, timeout=30) as client:
+        with pytest.raises(fp.APITimeoutError, match="deadline") as info:
+            await client.with_options(deadline=0.2)._request(
+                "POST",
+                "/plans",
+                json_body={"product": "residential", "bandwidth_gb": 1},
+                state_changing=True,
+                end_user_reference="u8",
+            )
+    assert len(server.purchases) == 1
+    assert info.value.outcome_unknown
+    assert info.value.end_user_reference == "u8"
+    assert "may have been processed" in str(info.value)
+
+
 class BlockedLimiter(RecordingLimiter):
     """A limiter that never hands out a slot."""
 
