@@ -1,50 +1,46 @@
-"""TokenBucketLimiter against a real loopback server that counts a strict sliding window."""
+"""The default limits against a real loopback server that counts a strict sliding window.
+
+The requests go through AsyncFlashProxy, so every layer between a call and the socket
+is covered: two clients with one API key share one limiter.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
-import aiohttp
 from strict_server import StrictWindowServer, warm_up
 
-from flashproxy_async import TokenBucketLimiter
+from flashproxy_async import AsyncFlashProxy, TokenBucketLimiter
+
+API_KEY = "fp_test_loopbackLimiter"
 
 
 async def test_400_requests_at_once_draw_no_429_and_never_pass_20_in_flight() -> None:
     # The documented 100 per minute and 20 in flight, with the period scaled to 3 s.
     limiter = TokenBucketLimiter(rate=100, period=3.0, max_concurrent=20)
-    in_flight = 0
-    max_in_flight = 0
 
-    async def get(session: aiohttp.ClientSession, url: str) -> int:
-        nonlocal in_flight, max_in_flight
-        async with limiter.slot():
-            in_flight += 1
-            max_in_flight = max(max_in_flight, in_flight)
-            try:
-                async with session.get(url) as response:
-                    await response.read()
-                    return response.status
-            finally:
-                in_flight -= 1
-
-    async with (
-        StrictWindowServer(rate=100, period=3.0) as server,
-        # Two sessions stand for two clients sharing one limiter (and one API key).
-        aiohttp.ClientSession() as first,
-        aiohttp.ClientSession() as second,
-    ):
-        # Warm connections keep the test about the limiter, not connection setup: see
-        # strict_server's docstring.
-        await warm_up(first, server.url)
-        await warm_up(second, server.url)
-        statuses = await asyncio.gather(
-            *(get(first if i % 2 else second, f"{server.url}/plans?i={i}") for i in range(400))
+    async with StrictWindowServer(rate=100, period=3.0) as server:
+        # max_retries=0: a 429 raises instead of being retried out of sight.
+        first, second = (
+            AsyncFlashProxy(
+                API_KEY, base_url=f"{server.url}/api/v1", limiter=limiter, max_retries=0
+            )
+            for _ in range(2)
         )
+        async with first, second:
+            # Warm connections keep the test about the limiter, not connection setup:
+            # see strict_server's docstring.
+            for client in (first, second):
+                await warm_up(client._transport._get_session(), server.url)
+            results = await asyncio.gather(
+                *(
+                    (first if i % 2 else second)._request("GET", "/plans", params={"i": i})
+                    for i in range(400)
+                )
+            )
 
     assert server.rejected == 0
-    assert statuses == [200] * 400
+    assert results == [{}] * 400
     assert server.served == 400
-    assert max_in_flight <= 20
     assert server.max_concurrency <= 20
     assert (limiter.in_flight, limiter.waiting, limiter.started) == (0, 0, 400)
