@@ -234,3 +234,16 @@ def test_every_range_beyond_the_seed_is_marked_assumed(openapi_spec: dict[str, A
         and not (node.get("x-flashproxy-assumed") is True and node.get("x-flashproxy-assumption"))
     ]
     assert unmarked == []
+
+
+def test_every_password_like_property_is_marked_secret(openapi_spec: dict[str, Any]) -> None:
+    # Codegen hides x-flashproxy-secret fields from repr; a new password field in a
+    # spec bump must not slip through unmarked.
+    secret_name = re.compile(r"pass(word)?|secret|token|api_?key", re.I)
+    unmarked = [
+        f"{name}.{prop}"
+        for name, schema in openapi_spec["components"]["schemas"].items()
+        for prop, node in schema.get("properties", {}).items()
+        if secret_name.search(prop) and node.get("x-flashproxy-secret") is not True
+    ]
+    assert unmarked == []
