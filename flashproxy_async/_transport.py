@@ -18,6 +18,7 @@ import random
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -46,7 +47,7 @@ from ._retry import (
 from ._version import __version__
 from ._wire import Reply, charset, decode_reply, encode_params
 
-__all__ = ["RequestOptions", "Transport"]
+__all__ = ["RequestOptions", "Transport", "before_send"]
 
 T = TypeVar("T")
 
@@ -56,6 +57,11 @@ USER_AGENT = (
     f"flashproxy-async/{__version__} (spec {SPEC_VERSION}) python/{platform.python_version()} "
     f"aiohttp/{aiohttp.__version__}"
 )
+
+#: Called, in the calling task, after each attempt has its limiter slot and right
+#: before it is sent; whatever it raises propagates with nothing sent. Bulk
+#: provisioning journals its intent here, and holds back purchases once its run stopped.
+before_send: ContextVar[Callable[[], None] | None] = ContextVar("before_send", default=None)
 
 
 @attrs.frozen
@@ -303,6 +309,9 @@ class Transport:
         try:
             with scope:
                 async with self.limiter.slot():
+                    hook = before_send.get()
+                    if hook is not None:
+                        hook()
                     # From here on the request may reach the server.
                     sent = True
                     started = self.clock()

@@ -2,11 +2,14 @@
 
 Events, in the order an order goes through them:
 
-* ``intent`` - written and fsync'd before the purchase request is sent;
+* ``intent`` - written and fsync'd right before the purchase request is sent, once
+  the limiter has let it go;
 * ``created`` - the plan that was bought (or found again by reconciliation);
 * ``failed`` - the purchase failed; ``outcome_unknown`` says whether it may
   nevertheless have gone through;
-* ``absent`` - reconciliation found no plan for an order that was in doubt.
+* ``absent`` - reconciliation found no plan for an order that was in doubt;
+* ``withheld`` - the run stopped before a retry of a purchase turned away unprocessed
+  (a 429) went out: nothing was bought.
 
 An order's last event decides its state. A process killed while writing leaves at
 most a torn last line, which is ignored on reading: the event it carried was not
@@ -193,6 +196,11 @@ class Journal:
         self._append({"event": "absent", "reference": reference})
         self.entries[reference] = JournalEntry(OrderState.RETRY)
 
+    def withheld(self, reference: str) -> None:
+        """Record that nothing was bought: the run stopped before a retry went out."""
+        self._append({"event": "withheld", "reference": reference})
+        self.entries[reference] = JournalEntry(OrderState.RETRY)
+
     def state(self, reference: str) -> JournalEntry:
         """The journal's last word on ``reference``."""
         return self.entries.get(reference, JournalEntry(OrderState.NEW))
@@ -215,6 +223,6 @@ def _entry_from_record(record: Mapping[str, Any]) -> JournalEntry | None:
     if event == "failed":
         unknown = record.get("outcome_unknown") is not False
         return JournalEntry(OrderState.IN_DOUBT if unknown else OrderState.RETRY)
-    if event == "absent":
+    if event in ("absent", "withheld"):
         return JournalEntry(OrderState.RETRY)
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,17 +29,16 @@ from .._generated import (
     Product,
 )
 from .._rules import check_create_plan
+from .._transport import before_send
 from ._journal import Journal, OrderState
 from ._orders import PlanOrder, create_kwargs
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy
-    from .._limiter import Limiter
 
 __all__ = ["ProgressEvent", "ProvisionReport", "provision"]
 
 _RECONCILE_PAGE_SIZE = 100  # the API's largest page: the fewest requests per walk
-_MARGIN_FLOOR = 0.020  # as the limiter's: see _sliding_window.default_margin
 
 
 @attrs.frozen
@@ -166,38 +164,6 @@ def validate_orders(orders: Sequence[PlanOrder]) -> None:
             raise RequestValidationError(f"order {ref!r}: {exc}", rule=exc.rule) from None
 
 
-class _LaunchGate:
-    """Paces launches at the limiter's rate, so a launched request never queues in it.
-
-    A request queued inside the client's limiter would still go out after a 402 had
-    been seen. Spacing launches as the limiter would means each one finds its permit
-    free, and the stop flag checked after the gate is the last word.
-    """
-
-    def __init__(self, limiter: Limiter) -> None:
-        rate, period = int(limiter.rate), float(limiter.period)
-        margin = getattr(limiter, "margin", None)
-        self._spacing = period + (
-            float(margin) if margin is not None else max(0.01 * period, _MARGIN_FLOOR)
-        )
-        self._starts: deque[float] = deque(maxlen=max(rate, 1))
-        self._lock = anyio.Lock()
-
-    async def wait(self, stop: anyio.Event) -> bool:
-        """Wait for this launch's turn; False if ``stop`` was set first."""
-        async with self._lock:
-            starts = self._starts
-            if starts.maxlen is not None and len(starts) == starts.maxlen:
-                delay = starts[0] + self._spacing - time.monotonic()
-                if delay > 0:
-                    with anyio.move_on_after(delay):
-                        await stop.wait()
-            if stop.is_set():
-                return False
-            starts.append(time.monotonic())
-            return True
-
-
 async def provision(
     client: AsyncFlashProxy,
     orders: Iterable[PlanOrder],
@@ -214,9 +180,10 @@ async def provision(
     in-doubt ones (sent, outcome unknown) in one walk of the plan list, matching
     ``end_user_reference``, before buying any of them again.
 
-    Purchases run on ``client.limiter.max_concurrent`` workers, launched no faster
-    than the limiter's rate. After a 402, 401 or 403 FORBIDDEN no new purchase is
-    sent, and the unsent orders are reported as not attempted. An out-of-stock
+    Purchases run on ``client.limiter.max_concurrent`` workers, paced by the client's
+    limiter. After a 402, 401 or 403 FORBIDDEN no new purchase is
+    sent, not even one already waiting in the limiter (it is called off), and the
+    unsent orders are reported as not attempted. An out-of-stock
     order, a disabled product or any other refusal fails that order alone.
 
     Args:
@@ -301,6 +268,10 @@ async def _find_plans(client: AsyncFlashProxy, orders: Sequence[PlanOrder]) -> d
     return found
 
 
+class _Withheld(Exception):
+    """The run stopped before this purchase went out: nothing was sent."""
+
+
 async def _run_workers(
     client: AsyncFlashProxy,
     orders: Sequence[PlanOrder],
@@ -309,37 +280,69 @@ async def _run_workers(
     settle: Callable[[str, str, BaseException | None], None],
 ) -> None:
     queue = deque(orders)
-    gate = _LaunchGate(client.limiter)
     workers = max(1, min(int(client.limiter.max_concurrent), len(queue)))
-
+    withheld: list[str] = []
     stop = anyio.Event()
+    # Purchases whose first attempt still waits in the limiter: a stop calls them off.
+    # A purchase leaves this set the moment before it is sent; a retry after a 429 is
+    # held back by launch() instead.
+    unsent: set[anyio.CancelScope] = set()
 
-    async def worker() -> None:
-        while queue and not stop.is_set():
-            # Checked after the gate too: a 402 may have come while this worker waited.
-            if not await gate.wait(stop) or not queue:
-                return
-            order = queue.popleft()
+    def stop_the_run(error: BaseException) -> None:
+        report.stopped_by = error
+        stop.set()
+        for scope in unsent:
+            scope.cancel()
+
+    async def purchase(order: PlanOrder) -> None:
+        intent_written = False
+
+        def launch() -> None:
+            # Runs right before each attempt is sent, past the limiter's wait: the
+            # last moment a stop can hold the purchase back.
+            nonlocal intent_written
+            if stop.is_set():
+                if intent_written:  # an earlier attempt was turned away unprocessed
+                    book.withheld(order.reference)
+                raise _Withheld
+            unsent.discard(scope)
             book.intent(order)
+            intent_written = True
+
+        with anyio.CancelScope() as scope:
+            unsent.add(scope)
+            token = before_send.set(launch)
             try:
                 plan = await client.plans.create(**create_kwargs(order))
+            except _Withheld:
+                withheld.append(order.reference)
+                return
             except Exception as exc:
                 unknown = _outcome_unknown(exc)
                 book.failed(order.reference, exc, outcome_unknown=unknown)
                 report.failed[order.reference] = exc
                 if _stops_the_run(exc) and not stop.is_set():
-                    report.stopped_by = exc
-                    stop.set()
+                    stop_the_run(exc)
                 settle(order.reference, "failed", exc)
-            else:
-                book.created(order.reference, plan)
-                report.created[order.reference] = plan
-                settle(order.reference, "created", None)
+                return
+            finally:
+                before_send.reset(token)
+                unsent.discard(scope)
+            book.created(order.reference, plan)
+            report.created[order.reference] = plan
+            settle(order.reference, "created", None)
+        if scope.cancelled_caught:  # called off while it waited: nothing was sent
+            withheld.append(order.reference)
+
+    async def worker() -> None:
+        while queue and not stop.is_set():
+            await purchase(queue.popleft())
 
     if queue:
         async with anyio.create_task_group() as group:
             for _ in range(workers):
                 group.start_soon(worker)
-    for order in queue:
-        report.not_attempted.append(order.reference)
-        settle(order.reference, "not_attempted", None)
+    position = {order.reference: i for i, order in enumerate(orders)}
+    for reference in sorted([*withheld, *(o.reference for o in queue)], key=position.__getitem__):
+        report.not_attempted.append(reference)
+        settle(reference, "not_attempted", None)

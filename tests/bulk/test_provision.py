@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,61 @@ async def test_401_stops_the_job(
     assert report.created == {}
     assert len(flashproxy_fake.requests_for("POST")) <= 4  # the client's max_concurrent
     assert len(report.not_attempted) >= 8
+
+
+async def test_a_purchase_queued_in_the_limiter_is_not_sent_after_a_402(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    flashproxy_fake.faults.fail_next(
+        1, status=402, code="INSUFFICIENT_BALANCE", method="POST", path="/plans"
+    )
+    period = 3.0
+    limiter = TokenBucketLimiter(rate=2, period=period, max_concurrent=5)
+    async with AsyncFlashProxy(
+        api_key=flashproxy_fake.api_key, base_url=flashproxy_fake.base_url, limiter=limiter
+    ) as client:
+        # A permit spent outside the job (another task or process on the same limiter):
+        # the second purchase the job launches has to wait for it inside the limiter.
+        await client.balance.get()
+        started = time.monotonic()
+        report = await provision(
+            client, [residential(f"r{i}") for i in range(6)], journal=tmp_path / "j"
+        )
+        elapsed = time.monotonic() - started
+    assert len(flashproxy_fake.requests_for("POST", "/plans")) == 1
+    assert isinstance(report.stopped_by, InsufficientBalanceError)
+    assert report.created == {}
+    assert report.not_attempted == [f"r{i}" for i in range(1, 6)]
+    # The queued purchase is called off, not left to wait out the window.
+    assert elapsed < period
+
+
+async def test_a_retry_after_a_429_is_not_sent_once_a_402_was_seen(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    # The first purchase to arrive is turned away with a 429, the second with a 402:
+    # the client's retry of the first must not go out after the 402.
+    flashproxy_fake.faults.fail_next(
+        1, status=429, code="RATE_LIMITED", retry_after=0.2, method="POST", path="/plans"
+    )
+    flashproxy_fake.faults.fail_next(
+        1, status=402, code="INSUFFICIENT_BALANCE", method="POST", path="/plans"
+    )
+    journal = tmp_path / "j"
+    async with AsyncFlashProxy(
+        api_key=flashproxy_fake.api_key,
+        base_url=flashproxy_fake.base_url,
+        limiter=TokenBucketLimiter(rate=1000, period=1.0, max_concurrent=2),
+    ) as client:
+        orders = [residential("a"), residential("b")]
+        report = await provision(client, orders, journal=journal)
+        sent = flashproxy_fake.requests_for("POST", "/plans")
+        assert [r.status for r in sent] == [429, 402]
+        turned_away = sent[0].json["end_user_reference"]
+        assert report.not_attempted == [turned_away]
+        assert isinstance(report.stopped_by, InsufficientBalanceError)
+        # Nothing of it was bought, and the journal knows: the rerun buys it without a walk.
+        flashproxy_fake.requests.clear()
+        rerun = await provision(client, orders, journal=journal)
+    assert rerun.ok and flashproxy_fake.requests_for("GET", "/plans") == []
+    assert plans_by_reference(flashproxy_fake) == {"a": 1, "b": 1}
