@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from .._generated import Plan
+from .._generated import Plan, ProxyItem
+from ..targeting import proxy_url
 from ._output import print_json, print_table, public_data
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy
 
-__all__ = ["plan_rows", "run_api_command"]
+__all__ = ["plan_rows", "run_api_command", "static_ip_urls"]
 
 _PLAN_HEADERS = ("plan_id", "product", "status", "expires_at", "reference")
 
@@ -20,6 +21,16 @@ def plan_rows(plans: list[Plan]) -> list[tuple[object, ...]]:
     """Table rows for plans; credentials are never part of them."""
     return [
         (p.plan_id, p.product, p.status, p.expires_at, p.end_user_reference or "") for p in plans
+    ]
+
+
+def static_ip_urls(
+    proxies: list[ProxyItem], *, scheme: Literal["http", "socks5"] = "http"
+) -> list[str]:
+    """Proxy URLs for a dedicated ISP plan's static IPs, each with its own credentials."""
+    return [
+        proxy_url("dedicated_isp", p.username, p.password, scheme=scheme, host=p.host, port=p.port)
+        for p in proxies
     ]
 
 
@@ -99,10 +110,7 @@ async def _proxy_url(client: AsyncFlashProxy, args: argparse.Namespace, as_json:
     if plan.product == "dedicated_isp":
         # Static IPs: each has its own credentials, from the plan's proxy list.
         listing = await client.plans.proxies(plan)
-        urls = [
-            f"{args.scheme}://{p.username}:{p.password}@{p.host}:{p.port}"
-            for p in listing.proxies or []
-        ]
+        urls = static_ip_urls(listing.proxies or [], scheme=args.scheme)
     else:
         targeting = {
             name: getattr(args, name)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .._exceptions import FlashProxyError, OutOfStockError
 from .._generated import Plan
 from ..bulk import PlanOrder
+from ._commands import static_ip_urls
 from ._output import print_json, print_table
 from ._provision import print_summary, report_data, run_provision
 
@@ -53,9 +54,7 @@ def _orders(isp_pool: str) -> list[PlanOrder]:
 async def _urls(client: AsyncFlashProxy, plan: Plan) -> list[str]:
     if plan.product == "dedicated_isp":
         listing = await client.plans.proxies(plan)
-        return [
-            f"http://{p.username}:{p.password}@{p.host}:{p.port}" for p in listing.proxies or []
-        ]
+        return static_ip_urls(listing.proxies or [])
     try:
         return [plan.proxy_url(country="US")]
     except FlashProxyError:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
+from datetime import timedelta
 
-__all__ = ["build_parser"]
+from .._targeting_rules import SessionTime
+
+__all__ = ["build_parser", "session_time"]
 
 _EPILOG = (
     "The API key comes from FLASHPROXY_API_KEY (preferred: it stays out of the process "
@@ -41,6 +45,27 @@ def _add_create_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reference", help="sent as end_user_reference")
 
 
+_DURATION = re.compile(r"([0-9]+)([smhd]?)")
+_UNITS = {"s": "seconds", "m": "minutes", "": "minutes", "h": "hours", "d": "days"}
+
+
+def session_time(text: str) -> SessionTime:
+    """``--session-time``: ``short``/``long`` (pool 1), or ``600s``, ``10m``, ``2h``, ``1d``.
+
+    A bare number counts minutes.
+    """
+    value = text.strip().lower()
+    if value in ("short", "long"):
+        return "short" if value == "short" else "long"
+    match = _DURATION.fullmatch(value)
+    if match is None:
+        raise argparse.ArgumentTypeError(
+            f"expected short, long or a duration such as 600s, 10m, 2h, 1d, got {text!r}"
+        )
+    number, unit = match.groups()
+    return timedelta(**{_UNITS[unit]: int(number)})
+
+
 def _add_targeting_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheme", choices=["http", "socks5"], default="http")
     parser.add_argument("--port-index", type=int, default=0)
@@ -50,7 +75,12 @@ def _add_targeting_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--zip", dest="zip_code")
     parser.add_argument("--asn")
     parser.add_argument("--session", help="sticky session id")
-    parser.add_argument("--session-time", type=int, help="sticky session minutes")
+    parser.add_argument(
+        "--session-time",
+        type=session_time,
+        help="sticky session lifetime: 600s, 10m, 2h or 1d (a bare number is minutes); "
+        "short or long for pool1",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from flashproxy_async.testing import FakeFlashProxy
+from flashproxy_async.testing._state import FakeProxy
 
 from ._run import cli_env, run
 
@@ -71,6 +73,55 @@ async def test_plans_create_list_get_extend_and_proxy_url(flashproxy_fake: FakeF
 
     pools = await run("pools", "--json", *base, env=env)
     assert pools.code == 0 and json.loads(pools.out)["total"] >= 1
+
+
+async def test_proxy_url_takes_session_times_in_each_products_form(
+    flashproxy_fake: FakeFlashProxy,
+) -> None:
+    env = cli_env(flashproxy_fake.api_key)
+    base = ("--base-url", flashproxy_fake.base_url)
+    pool2 = flashproxy_fake.state.add_plan("pool2")
+    sticky = ("--country", "us", "--session", "abc")
+
+    async def url(plan_id: str, *argv: str) -> str:
+        result = await run("proxy-url", plan_id, *sticky, *argv, *base, env=env)
+        assert result.code == 0, result.err
+        return result.out.strip()
+
+    for given in ("10m", "10", "600s"):
+        assert f"{pool2.proxy_username}-package-pool2-country-us-session-abc-time-600:" in (
+            await url(pool2.plan_id, "--session-time", given)
+        )
+    assert "-time-172800:" in await url(pool2.plan_id, "--session-time", "2d")
+    pool1 = flashproxy_fake.state.add_plan("pool1")
+    assert "-session-abc-time-long:" in await url(pool1.plan_id, "--session-time", "long")
+    unlimited = flashproxy_fake.state.add_plan("unlimited_residential")
+    assert "-session-abc-sessTime-120-sessAuto-1:" in (
+        await url(unlimited.plan_id, "--session-time", "2h")
+    )
+
+    unreadable = await run("proxy-url", pool2.plan_id, "--session-time", "soon", *base, env=env)
+    assert unreadable.code == 2 and "usage: flashproxy" in unreadable.err
+    too_long = await run(
+        "proxy-url", pool2.plan_id, *sticky, "--session-time", "8d", *base, env=env
+    )
+    assert too_long.code == 2
+    assert "at most 7 days" in one_line(too_long.err)
+
+
+async def test_proxy_url_percent_encodes_static_ip_credentials(
+    flashproxy_fake: FakeFlashProxy,
+) -> None:
+    proxy = FakeProxy("isp.proxyserver.bot", 10001, "user_1", "p@ss:w/rd")
+    isp = flashproxy_fake.state.add_plan("dedicated_isp", proxies=[proxy])
+    result = await run(
+        "proxy-url", isp.plan_id, "--json", "--base-url", flashproxy_fake.base_url,
+        env=cli_env(flashproxy_fake.api_key),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["urls"] == [
+        "http://user_1:p%40ss%3Aw%2Frd@isp.proxyserver.bot:10001"
+    ]
 
 
 async def test_local_rule_violation_is_a_usage_error_and_sends_nothing(
@@ -155,8 +206,11 @@ async def test_provision_with_a_bad_orders_file_is_a_usage_error(
 
 
 async def test_demo_exits_0_and_prints_proxy_urls() -> None:
+    started = time.monotonic()
     result = await run("demo", env=cli_env())
     assert result.code == 0, result.err
+    # "Well under a minute", interpreter start-up included.
+    assert time.monotonic() - started < 20
     assert "Ready-to-use proxy URLs" in result.out
     assert "http://" in result.out and "@geo.proxyserver.bot:8080" in result.out
     assert "isp.proxyserver.bot" in result.out
