@@ -177,3 +177,20 @@ def test_sticky_sessions_for_a_plan_without_credentials_are_refused() -> None:
     with pytest.raises(TargetingError) as caught:
         StickySessions.for_plan(Plan(product=Product.pool2))
     assert caught.value.rule == "plan.credentials"
+
+
+def test_plan_proxy_url_uses_its_credentials_endpoint_and_targeting() -> None:
+    plan = _plan(hostname="gw.example.net", port_http=20000, port_socks=21000)
+    url = URL(plan.proxy_url(country="US", state="New York", port_index=3))
+    assert (url.scheme, url.host, url.port) == ("http", "gw.example.net", 20003)
+    assert (url.user, url.password) == ("fp123-package-pool2-country-us-state-newyork", "s3cret")
+    socks = URL(plan.proxy_url(scheme="socks5", country="de"))
+    assert (socks.scheme, socks.port) == ("socks5", 21000)
+    assert URL(_plan().proxy_url()).host == PROXY_ENDPOINTS["pool2"].host
+
+    with pytest.raises(TargetingError) as caught:
+        plan.proxy_url(country="us", asn=7922)
+    assert caught.value.rule == "pool2.asn"
+    with pytest.raises(TargetingError) as caught:
+        Plan(product=Product.pool2, proxy_username="fp123").proxy_url()
+    assert caught.value.rule == "plan.credentials"
