@@ -33,7 +33,7 @@ REDIS_SCRIPT = Path(__file__).with_name("bench_redis_limiter.py")
 
 
 def _redis_figures(smoke: bool) -> list[Figure]:
-    """The Redis engineer's script runs on its own; its JSON line becomes one figure."""
+    """The Redis benchmark runs as a script of its own; its JSON line becomes one figure."""
     if not REDIS_SCRIPT.exists():
         raise Skipped("bench/bench_redis_limiter.py is not there")
     if shutil.which("redis-server") is None:
@@ -55,8 +55,9 @@ def _redis_figures(smoke: bool) -> list[Figure]:
             baseline=1.0,
             sdk=float(ratio),
             unit="x limit",
-            goal=(">=", 0.95),
-            extra_ok=result.get("rejected_429") == 0,
+            goal=(">=", 0.9),  # issue 11's bar, as the README's table states it
+            extra_ok=result.get("rejected_429") == 0
+            and result.get("peak_concurrency", 0) <= result.get("max_concurrent", 0),
             details=result,
         )
     ]

@@ -2,7 +2,9 @@
 
 ``FLASHPROXY_TEST_REDIS_URL`` names one (``.ci/run`` starts one and sets it);
 otherwise a ``redis-server`` binary on PATH is started on a free loopback port for
-the session. Without either the tests skip, except under ``CI=true``, where they fail.
+the session. Without either the tests skip, with the reason. They fail instead of
+skipping where they must run: under ``CI=true``, or when ``FLASHPROXY_TEST_REDIS_URL``
+asks for a Redis that does not answer.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ _HOW_TO_GET_REDIS = (
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}; CI must run the RedisRateLimiter tests")
+    if os.environ.get("FLASHPROXY_TEST_REDIS_URL"):
+        pytest.fail(f"{reason}; FLASHPROXY_TEST_REDIS_URL asks for the RedisRateLimiter tests")
     pytest.skip(reason)
 
 

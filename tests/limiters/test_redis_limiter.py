@@ -343,3 +343,34 @@ async def test_a_lease_lost_while_held_is_reported(
     assert "outlived their" in caplog.text
     await limiter.release()
     await limiter.aclose()
+
+
+async def test_starts_leases_and_pauses_follow_redis_time_not_the_host_clock(
+    redis_url: str, limit_key: str, redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This host's wall clock runs an hour ahead of the others': nothing the limiter
+    # records in Redis may follow it, or the hosts would disagree about the window.
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 3600.0)
+
+    async def redis_now_us() -> int:
+        seconds, micros = await redis_client.time()
+        return int(seconds) * 1_000_000 + int(micros)
+
+    limiter = RedisRateLimiter(redis_url, key=limit_key, rate=5, period=1.0, lease=2.0)
+    before = await redis_now_us()
+    await limiter.acquire()
+    await limiter.pause(0.5)
+    after = await redis_now_us()
+
+    _, holders_key, pause_key = keys(limit_key)
+    (start,) = await start_times_us(redis_client, limit_key)
+    ((_, lease_end),) = cast(
+        "list[tuple[bytes, float]]", await redis_client.zrange(holders_key, 0, -1, withscores=True)
+    )
+    not_before = int(await redis_client.hget(pause_key, "not_before") or 0)
+    assert before <= start <= after
+    assert before + 2_000_000 <= lease_end <= after + 2_000_000
+    assert before + 500_000 <= not_before <= after + 500_000
+    await limiter.release()
+    await limiter.aclose()
