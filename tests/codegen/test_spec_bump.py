@@ -179,6 +179,42 @@ def test_coverage_points_at_the_added_operation_until_a_method_is_added(
     assert stale_operations(bumped_spec, resources) == []
 
 
+# The suite's own spec-coverage test, run in the bumped copy as a maintainer would.
+COVERAGE_TEST = "tests/resources/test_operations.py::test_every_operation_in_openapi_has_a_method"
+# What the maintainer adds to AsyncProxies, the last class of proxies.py.
+NEW_METHOD = f'''
+    @operation("{NEW_OPERATION}")
+    async def pool(self, pool: str) -> PoolList:
+        """One dedicated ISP pool by name."""
+        result: PoolList = await self._client._request(
+            "GET", f"/proxies/pools/{{pool}}", cast_to=PoolList
+        )
+        return result
+'''
+
+
+def test_the_suites_coverage_test_fails_naming_the_new_operation_until_it_has_a_method(
+    bumped_repo: Path,
+) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    (bumped_repo / "tests").mkdir(exist_ok=True)
+    shutil.copy2(REPO_ROOT / "tests" / "conftest.py", bumped_repo / "tests" / "conftest.py")
+    for package in ("resources", "testing"):
+        shutil.copytree(
+            REPO_ROOT / "tests" / package, bumped_repo / "tests" / package, ignore=ignore
+        )
+    argv = ["-m", "pytest", "-q", "--no-cov", "-p", "no:cacheprovider", COVERAGE_TEST]
+
+    missing = run(argv, bumped_repo)
+    assert missing.returncode == 1, missing.stdout + missing.stderr
+    assert f"'{NEW_OPERATION}'" in missing.stdout
+
+    proxies = bumped_repo / "flashproxy_async" / "resources" / "proxies.py"
+    proxies.write_text(proxies.read_text(encoding="utf-8") + NEW_METHOD, encoding="utf-8")
+    covered = run(argv, bumped_repo)
+    assert covered.returncode == 0, covered.stdout + covered.stderr
+
+
 def test_a_method_whose_operation_was_dropped_is_stale(tmp_path: Path) -> None:
     spec = load(SPEC_PATH)
     del spec["paths"]["/balance/pricing"]
