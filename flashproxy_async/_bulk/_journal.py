@@ -218,7 +218,11 @@ def _entry_from_record(record: Mapping[str, Any]) -> JournalEntry | None:
         try:
             plan = structure(record.get("plan") or {}, Plan, path="journal.plan")
         except FlashProxyError:
-            plan = Plan()
+            plan = None
+        if plan is None or plan.plan_id is None:
+            # Bought, but the record no longer reads as a plan (an SDK upgrade changed
+            # the model, a hand edit): the API knows which plan it is, by reference.
+            return JournalEntry(OrderState.IN_DOUBT)
         return JournalEntry(OrderState.DONE, plan)
     if event == "failed":
         unknown = record.get("outcome_unknown") is not False

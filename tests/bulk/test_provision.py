@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from pathlib import Path
 
 import pytest
 
 from flashproxy_async import (
+    AuthenticationError,
     InsufficientBalanceError,
     OutOfStockError,
+    PermissionDeniedError,
     ProductDisabledError,
     RequestValidationError,
     TokenBucketLimiter,
 )
 from flashproxy_async._client import AsyncFlashProxy
 from flashproxy_async.bulk import PlanOrder, ProgressEvent, provision
-from flashproxy_async.testing import FakeFlashProxy
+from flashproxy_async.testing import FakeFlashProxy, RecordedRequest
 
 
 def residential(reference: str, gb: float = 5) -> PlanOrder:
@@ -173,18 +177,59 @@ async def test_orders_waiting_on_the_rate_limit_are_not_sent_after_a_402(
     assert len(report.not_attempted) >= 8
 
 
-async def test_401_stops_the_job(
-    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+@pytest.mark.parametrize(
+    ("status", "code", "error"),
+    [(401, "UNAUTHORIZED", AuthenticationError), (403, "FORBIDDEN", PermissionDeniedError)],
+)
+async def test_401_and_403_forbidden_stop_the_job(
+    client: AsyncFlashProxy,
+    flashproxy_fake: FakeFlashProxy,
+    tmp_path: Path,
+    status: int,
+    code: str,
+    error: type[Exception],
 ) -> None:
-    flashproxy_fake.faults.fail_next(
-        None, status=401, code="UNAUTHORIZED", method="POST", path="/plans"
-    )
+    flashproxy_fake.faults.fail_next(None, status=status, code=code, method="POST", path="/plans")
     report = await provision(
         client, [residential(f"r{i}") for i in range(12)], journal=tmp_path / "j"
     )
     assert report.created == {}
+    assert isinstance(report.stopped_by, error)
     assert len(flashproxy_fake.requests_for("POST")) <= 4  # the client's max_concurrent
     assert len(report.not_attempted) >= 8
+
+
+async def test_the_intent_is_durable_before_the_purchase_reaches_the_server(
+    client: AsyncFlashProxy,
+    flashproxy_fake: FakeFlashProxy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    journal = tmp_path / "j"
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    on_disk_when_answered: dict[str, list[str]] = {}
+
+    def look_at_the_journal(record: RecordedRequest) -> None:
+        if record.method == "POST":
+            reference = record.json["end_user_reference"]
+            lines = [json.loads(line) for line in journal.read_text().splitlines()]
+            on_disk_when_answered[reference] = [
+                line["event"] for line in lines if line["reference"] == reference
+            ]
+
+    flashproxy_fake.add_response_hook(look_at_the_journal)
+    await provision(client, [residential("a"), residential("b")], journal=journal)
+    # The server saw each purchase with its intent on disk and its outcome not yet.
+    assert on_disk_when_answered == {"a": ["intent"], "b": ["intent"]}
+    # Every record was fsync'd: intent and created, for both orders.
+    assert len(journal.read_text().splitlines()) == len(synced) == 4
 
 
 async def test_a_purchase_queued_in_the_limiter_is_not_sent_after_a_402(

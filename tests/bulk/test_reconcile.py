@@ -80,3 +80,18 @@ async def test_nothing_in_doubt_means_no_walk(
 ) -> None:
     await provision(client, [residential("a")], journal=tmp_path / "j")
     assert flashproxy_fake.requests_for("GET", "/plans") == []
+
+
+async def test_a_created_record_that_no_longer_reads_as_a_plan_is_reconciled_not_rebought(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    existing = flashproxy_fake.state.add_plan("residential", end_user_reference="bought")
+    journal = tmp_path / "j"
+    # Written by an SDK whose Plan model differed: plan_id no longer parses.
+    created = {"v": 1, "event": "created", "reference": "bought", "plan": {"plan_id": 42}}
+    journal.write_text(intent_line(residential("bought")) + json.dumps(created) + "\n")
+
+    report = await provision(client, [residential("bought")], journal=journal)
+    assert flashproxy_fake.requests_for("POST") == []
+    assert report.reconciled == ["bought"]
+    assert str(report.created["bought"].plan_id) == existing.plan_id
