@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
 import time
 from pathlib import Path
+
+import anyio
 
 from flashproxy_async.testing import FakeFlashProxy
 from flashproxy_async.testing._state import FakeProxy
 
-from ._run import cli_env, run
+from ._run import cli_env, run, start
 
 
 def one_line(text: str) -> str:
@@ -219,3 +223,26 @@ async def test_demo_exits_0_and_prints_proxy_urls() -> None:
     as_json = await run("demo", "--json", env=cli_env())
     assert as_json.code == 0
     assert "demo-isp-sold-out" in json.loads(as_json.out)["report"]["failed"]
+
+
+async def test_fake_server_serves_the_api_on_the_given_port_until_stopped() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = await start("fake-server", "--port", str(port))
+    try:
+        assert server.stdout is not None
+        with anyio.fail_after(30):
+            banner = (await server.stdout.readline()).decode()
+            key_line = (await server.stdout.readline()).decode()
+        assert f":{port}/api/v1" in banner
+        base_url = banner.split()[-1]
+        api_key = key_line.split()[-1]
+        balance = await run("balance", "--json", "--base-url", base_url, env=cli_env(api_key))
+        assert balance.code == 0, balance.err
+        assert json.loads(balance.out)["balance_cents"] > 0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        with anyio.fail_after(30):
+            await server.wait()
+    assert server.returncode == 0
