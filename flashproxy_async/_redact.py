@@ -19,13 +19,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # API keys of either mode, wherever they appear.
     (re.compile(r"\b(fp_(?:live|test)_)[A-Za-z0-9_\-]+"), rf"\g<1>{MASK}"),
     (re.compile(r"(?i)\b(bearer\s+)\S+"), rf"\g<1>{MASK}"),
-    # JSON (or repr'd dict) members whose name says secret.
+    # JSON (or repr'd dict) members whose name says secret; a value cut off before its
+    # closing quote is masked to the end of the line.
     (
         re.compile(
             r"""(?ix)
             (["']?[a-z_\-]*(?:password|passwd|secret|token|api[_\-]?key|authorization)
              ["']?\s*[:=]\s*)
-            (["'])(?:\\.|(?!\2).)*\2
+            (["'])(?:\\.|(?!\2).)*(?:\2|$)
             """
         ),
         rf"\g<1>\g<2>{MASK}\g<2>",

@@ -65,9 +65,11 @@ def _encode(name: str, value: Any) -> str | None:
 
 
 def snippet(text: str, secrets: Sequence[str]) -> str:
-    flat = " ".join(text.split())
+    # Masked before it is cut: a cut through a secret would leave a prefix no pattern
+    # recognises.
+    flat = redact(" ".join(text.split()), secrets)
     cut = flat[:_SNIPPET_CHARS] + ("..." if len(flat) > _SNIPPET_CHARS else "")
-    return redact(cut, secrets) or "<empty body>"
+    return cut or "<empty body>"
 
 
 def decode_reply(

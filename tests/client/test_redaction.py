@@ -100,6 +100,8 @@ async def test_attempts_are_logged_with_method_path_status_attempt_elapsed(
     ("text", "expected"),
     [
         ('{"proxy_password": "abc"}', '{"proxy_password": "***"}'),
+        ('{"proxy_password": "abc\\"def", "x": 1}', '{"proxy_password": "***", "x": 1}'),
+        ('x {"proxy_password":"abcd', 'x {"proxy_password":"***"'),
         ("{'password': 'abc'}", "{'password': '***'}"),
         ("user:abc@host:80", "user:***@host:80"),
         ("socks5://user:abc@host:80", "socks5://user:***@host:80"),
@@ -116,3 +118,19 @@ def test_redact_patterns(text: str, expected: str) -> None:
 
 def test_redact_known_secrets() -> None:
     assert redact("a s3cr3t b", ["s3cr3t"]) == "a *** b"
+
+
+async def test_a_long_error_body_cut_inside_a_password_leaks_no_part_of_it(
+    make_client: MakeClient, mocked: Any
+) -> None:
+    client = make_client(max_retries=0)
+    # The password straddles the 200-character cut of the error message's body snippet.
+    body = "x" * 170 + f'"proxy_password":"{PASSWORD}"' + "y" * 300
+    mocked.get(url("/plans"), status=502, body=body)
+
+    with pytest.raises(fp.InternalServerError) as info:
+        await client._request("GET", "/plans")
+
+    message = str(info.value)
+    assert PASSWORD[:4] not in message
+    assert '"proxy_password":"***"' in message
