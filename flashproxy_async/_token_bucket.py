@@ -14,7 +14,6 @@ object between clients in one event loop, not between threads.
 from __future__ import annotations
 
 import math
-import operator
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -22,8 +21,8 @@ from collections.abc import Awaitable, Callable
 import anyio
 import anyio.lowlevel
 
-from ._limiter import Limiter
-from ._sliding_window import StartWindow, default_margin
+from ._limiter import WindowLimiter
+from ._sliding_window import StartWindow
 
 __all__ = ["TokenBucketLimiter"]
 
@@ -41,7 +40,7 @@ class _Ticket:
         self.has_slot = False
 
 
-class TokenBucketLimiter(Limiter):
+class TokenBucketLimiter(WindowLimiter):
     """At most ``rate`` request starts in any ``period`` seconds, ``max_concurrent`` in flight.
 
     Despite the name, the rate limit is a sliding-window log, not a refilling bucket: a
@@ -88,14 +87,7 @@ class TokenBucketLimiter(Limiter):
         clock: Clock | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        self._rate = _positive_int("rate", rate)
-        self._max_concurrent = _positive_int("max_concurrent", max_concurrent)
-        self._period = float(period)
-        if not (math.isfinite(self._period) and self._period > 0):
-            raise ValueError(f"period must be a finite number above 0, got {period!r}")
-        self._margin = default_margin(self._period) if margin is None else float(margin)
-        if not (math.isfinite(self._margin) and self._margin >= 0):
-            raise ValueError(f"margin must be a finite number, 0 or more, got {margin!r}")
+        super().__init__(rate=rate, period=period, max_concurrent=max_concurrent, margin=margin)
         self._clock: Clock = time.monotonic if clock is None else clock
         self._sleep: Sleep = anyio.sleep if sleep is None else sleep
         self._window = StartWindow(self._rate, self._period, self._margin)
@@ -105,28 +97,6 @@ class TokenBucketLimiter(Limiter):
         self._permit_queue: OrderedDict[_Ticket, None] = OrderedDict()
         self._holders = 0
         self._started = 0
-
-    # The interface declares these as plain attributes; here they are read-only, since
-    # changing them under waiting tickets would break the guarantees.
-    @property
-    def rate(self) -> int:  # type: ignore[override]
-        """Most request starts in any window of :attr:`period` seconds."""
-        return self._rate
-
-    @property
-    def period(self) -> float:  # type: ignore[override]
-        """Window length in seconds."""
-        return self._period
-
-    @property
-    def max_concurrent(self) -> int:  # type: ignore[override]
-        """Most requests in flight at once."""
-        return self._max_concurrent
-
-    @property
-    def margin(self) -> float:
-        """Seconds left beyond :attr:`period` between a start and the one ``rate`` before it."""
-        return self._margin
 
     @property
     def in_flight(self) -> int:
@@ -263,15 +233,3 @@ class TokenBucketLimiter(Limiter):
         if was_head:
             self._wake_head()
         self._hand_out_slots()
-
-
-def _positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, got {value!r}") from None
-    if number < 1:
-        raise ValueError(f"{name} must be 1 or more, got {value!r}")
-    return number

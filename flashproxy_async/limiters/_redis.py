@@ -24,9 +24,7 @@ from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._exceptions import FlashProxyError
-from .._limiter import Limiter
-from .._sliding_window import default_margin
-from .._token_bucket import _positive_int
+from .._limiter import WindowLimiter, finite_number
 from . import _scripts
 
 if TYPE_CHECKING:
@@ -70,7 +68,7 @@ def _redis_error() -> type[Exception]:
     return redis.exceptions.RedisError
 
 
-class RedisRateLimiter(Limiter):
+class RedisRateLimiter(WindowLimiter):
     """``rate`` starts per ``period`` and ``max_concurrent`` in flight, across processes.
 
     Every limiter created with the same Redis and the same ``key``, in any process on
@@ -116,7 +114,7 @@ class RedisRateLimiter(Limiter):
         lease: Seconds a slot stays held without renewal; the slots of a dead process
             return at most this long after it died. Renewed every ``lease / 3``.
         margin: Extra seconds beyond ``period`` between a start and the one ``rate``
-            starts before it. Defaults to 1% of ``period``, and at least 20 ms.
+            starts before it. Defaults to 2% of ``period``, and at least 20 ms.
         poll_interval: Longest sleep, in seconds, between two looks for a free slot.
         prefix: Prefix of the Redis keys, which are ``{prefix}:{{key}}:starts``,
             ``...:holders`` and ``...:pause``.
@@ -142,13 +140,9 @@ class RedisRateLimiter(Limiter):
     ) -> None:
         if not isinstance(key, str) or not key:
             raise ValueError(f"key must be a non-empty string, got {key!r}")
-        self._rate = _positive_int("rate", rate)
-        self._max_concurrent = _positive_int("max_concurrent", max_concurrent)
-        self._period = _finite("period", period, above_zero=True)
-        self._margin = default_margin(self._period) if margin is None else margin
-        self._margin = _finite("margin", self._margin, above_zero=False)
-        self._lease = _finite("lease", lease, above_zero=True)
-        self._poll_interval = _finite("poll_interval", poll_interval, above_zero=True)
+        super().__init__(rate=rate, period=period, max_concurrent=max_concurrent, margin=margin)
+        self._lease = finite_number("lease", lease, above_zero=True)
+        self._poll_interval = finite_number("poll_interval", poll_interval, above_zero=True)
         self._key = key
 
         redis_asyncio = _import_redis()
@@ -185,26 +179,6 @@ class RedisRateLimiter(Limiter):
         self._renewer: asyncio.Task[None] | None = None
         self._unfinished: set[asyncio.Future[Any]] = set()
         self._closed = False
-
-    @property
-    def rate(self) -> int:  # type: ignore[override]
-        """Most request starts in any window of :attr:`period` seconds."""
-        return self._rate
-
-    @property
-    def period(self) -> float:  # type: ignore[override]
-        """Window length in seconds."""
-        return self._period
-
-    @property
-    def max_concurrent(self) -> int:  # type: ignore[override]
-        """Most requests in flight at once, across every process sharing :attr:`key`."""
-        return self._max_concurrent
-
-    @property
-    def margin(self) -> float:
-        """Seconds left beyond :attr:`period` between a start and the one ``rate`` before it."""
-        return self._margin
 
     @property
     def lease(self) -> float:
@@ -424,11 +398,3 @@ class RedisRateLimiter(Limiter):
                     self._key,
                     self._lease,
                 )
-
-
-def _finite(name: str, value: float, *, above_zero: bool) -> float:
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (above_zero and number == 0):
-        bound = "above 0" if above_zero else "0 or more"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return number
