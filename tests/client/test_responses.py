@@ -213,3 +213,19 @@ async def test_unencodable_input_fails_before_any_request(
     with pytest.raises(fp.RequestValidationError):
         await client._request("POST", "/plans", json_body={"when": object()})
     assert mocked.requests == {}
+
+
+async def test_a_redirect_is_not_followed_and_is_an_error(
+    make_client: MakeClient, mocked: Any
+) -> None:
+    # Following it would send the Authorization header to wherever Location points.
+    client = make_client(max_retries=2)
+    elsewhere = "https://elsewhere.example/steal"
+    mocked.get(url("/balance"), status=302, headers={"Location": elsewhere}, body="")
+    mocked.get(elsewhere, payload=ok({"balance_cents": 1}))
+
+    with pytest.raises(fp.APIError) as info:
+        await client._request("GET", "/balance")
+
+    assert info.value.status == 302
+    assert [key[1] for key in mocked.requests] == [URL(url("/balance"))]
