@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+
+import anyio
 
 from .._exceptions import APITimeoutError, NotFoundError
 from ._base import AsyncResource, PlanRef, operation, plan_id_of
@@ -19,6 +20,8 @@ Clock = Callable[[], float]
 DEFAULT_IP_TIMEOUT = 120.0
 #: Seed, POST /servers/{planId}/rotate-ip: "New IP in 10-30 seconds."
 DEFAULT_ROTATION_TIMEOUT = 60.0
+#: A poll made as the timeout runs out still gets this long: one last look.
+LAST_LOOK = 1.0
 
 
 def _ip_of(answer: Any) -> Any:
@@ -102,7 +105,7 @@ class AsyncServers(AsyncResource):
         self,
         plan_id: PlanRef,
         *,
-        timeout: float = DEFAULT_IP_TIMEOUT,
+        timeout: float = DEFAULT_IP_TIMEOUT,  # noqa: ASYNC109 - a budget across many polls
         initial_delay: float = 2.0,
         max_delay: float = 15.0,
         sleep: Sleep | None = None,
@@ -112,10 +115,12 @@ class AsyncServers(AsyncResource):
 
         The server answers 404 while it is provisioning (30-60 s after purchase).
         Polls at once, then after ``initial_delay`` seconds, doubling up to
-        ``max_delay``, never past ``timeout``.
+        ``max_delay``, never past ``timeout``. Each poll is bounded by what is left of
+        ``timeout`` (a poll made as it runs out gets :data:`LAST_LOOK` seconds), so a
+        hung request cannot hold the wait past it.
 
         Args:
-            sleep: awaitable sleep, ``asyncio.sleep`` by default (inject for tests).
+            sleep: awaitable sleep, ``anyio.sleep`` by default (inject for tests).
             clock: monotonic clock in seconds, ``time.monotonic`` by default.
 
         Returns:
@@ -136,7 +141,7 @@ class AsyncServers(AsyncResource):
         self,
         plan_id: PlanRef,
         *,
-        timeout: float = DEFAULT_ROTATION_TIMEOUT,
+        timeout: float = DEFAULT_ROTATION_TIMEOUT,  # noqa: ASYNC109 - as wait_for_ip's
         initial_delay: float = 2.0,
         max_delay: float = 10.0,
         sleep: Sleep | None = None,
@@ -172,28 +177,42 @@ class AsyncServers(AsyncResource):
         self,
         plan: str,
         done: Callable[[Any], bool],
-        timeout: float,
+        give_up_after: float,
         initial_delay: float,
         max_delay: float,
         sleep: Sleep | None,
         clock: Clock | None,
     ) -> Any:
-        sleep_for: Sleep = sleep or asyncio.sleep
+        sleep_for: Sleep = sleep or anyio.sleep
         now: Clock = clock or time.monotonic
-        deadline = now() + timeout
+        deadline = now() + give_up_after
         delay = initial_delay
         last = "the server was still provisioning"
         while True:
             try:
-                answer = await self.ip(plan)
+                answer = await self._ip_within(plan, max(deadline - now(), LAST_LOOK))
             except NotFoundError:
                 last = "the server was still provisioning"
+            except APITimeoutError as exc:
+                if now() < deadline:
+                    raise
+                raise APITimeoutError(
+                    f"gave up after {give_up_after:g} s: "
+                    f"the last look at the IP timed out (plan {plan})"
+                ) from exc
             else:
                 if done(answer):
                     return answer
                 last = "the IP had not changed"
             remaining = deadline - now()
             if remaining <= 0:
-                raise APITimeoutError(f"gave up after {timeout:g} s: {last} (plan {plan})")
+                raise APITimeoutError(f"gave up after {give_up_after:g} s: {last} (plan {plan})")
             await sleep_for(min(delay, remaining))
             delay = min(delay * 2, max_delay)
+
+    async def _ip_within(self, plan: str, seconds: float) -> Any:
+        """GET the IP, giving up after ``seconds`` (or the client's own deadline, if sooner),
+        so that a hung poll cannot outlast the wait's timeout."""
+        own = self._client._options.deadline
+        bounded = self._client.with_options(deadline=seconds if own is None else min(own, seconds))
+        return await bounded.servers.ip(plan)

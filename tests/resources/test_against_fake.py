@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from flashproxy_async import OutOfStockError, PoolOutOfStockError
+from flashproxy_async import APITimeoutError, OutOfStockError, PoolOutOfStockError
 from flashproxy_async._client import AsyncFlashProxy
+from flashproxy_async.resources import servers
 from flashproxy_async.testing import FakeFlashProxy
 
 
@@ -85,3 +87,31 @@ async def test_dedicated_mobile_rotation_against_the_fake(live: AsyncFlashProxy)
         plan, timeout=5, initial_delay=0.01, max_delay=0.05
     )
     assert rotated["ip"] != first["ip"]
+
+
+async def test_a_hung_ip_poll_does_not_outlast_the_waits_timeout(
+    live: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(servers, "LAST_LOOK", 0.05)
+    plan = await live.plans.create(
+        product="unlimited_residential", duration="30_days", bandwidth_mbps=500
+    )
+    flashproxy_fake.faults.delay(30, None, method="GET", path="/servers/*/ip")
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError, match=r"gave up after 0\.2 s: the last look"):
+        await live.servers.wait_for_ip(plan, timeout=0.2, initial_delay=0.01)
+    # The first poll hangs: it is given up at the wait's 0.2 s, not the fake's 30 s.
+    assert time.monotonic() - started < 2.0
+
+
+async def test_the_clients_own_deadline_still_bounds_each_poll(
+    live: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy
+) -> None:
+    plan = await live.plans.create(
+        product="unlimited_residential", duration="30_days", bandwidth_mbps=500
+    )
+    flashproxy_fake.faults.delay(30, None, method="GET", path="/servers/*/ip")
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError, match="deadline"):
+        await live.with_options(deadline=0.2).servers.wait_for_ip(plan, timeout=60)
+    assert time.monotonic() - started < 2.0
