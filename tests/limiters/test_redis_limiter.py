@@ -63,7 +63,7 @@ async def test_is_a_limiter_with_the_documented_defaults(redis_url: str, limit_k
 
 
 async def test_no_window_holds_more_than_rate_starts_across_limiters(
-    redis_url: str, limit_key: str, redis_client: Redis
+    redis_url: str, limit_key: str, redis_client: Redis, frozen_heap: None
 ) -> None:
     rate, period = 6, 0.4
     limiters = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import os
 import signal
@@ -44,27 +43,17 @@ async def read_line(worker: asyncio.subprocess.Process) -> str:
 
 
 async def test_four_worker_processes_with_their_own_clients_share_one_limit(
-    redis_url: str,
+    redis_url: str, frozen_heap: None
 ) -> None:
     rate, cap, per_worker = 20, 5, 20
     # The benchmark: four processes, each with its own AsyncFlashProxy and its own
     # RedisRateLimiter on one key, against one fake whose window is the documented
     # minute scaled to a second and whose concurrency cap is the limiter's.
-    # The fake runs in this process, whose heap the earlier tests have filled: a full
-    # garbage collection mid-run (tens of ms) delays the fake's reading of arrivals by
-    # more than the limiter's 20 ms margin at this scaled period, and the fake then
-    # counts two starts a period apart as closer (a 429 seen in full runs). Frozen, the
-    # old objects are not scanned again.
-    gc.collect()
-    gc.freeze()
-    try:
-        with anyio.fail_after(120):
-            figures = await measure(
-                redis_url, workers=4, rate=rate, period=1.0, max_concurrent=cap,
-                requests=4 * per_worker,
-            )  # fmt: skip
-    finally:
-        gc.unfreeze()
+    with anyio.fail_after(120):
+        figures = await measure(
+            redis_url, workers=4, rate=rate, period=1.0, max_concurrent=cap,
+            requests=4 * per_worker,
+        )  # fmt: skip
     print(f"\nRedis limiter benchmark: {figures}")
     # Every figure in each message: a failure here has been rare, and must say which.
     assert figures["worker_exit_codes"] == [0, 0, 0, 0], figures
