@@ -1,1 +1,0 @@
-"""Bulk provisioning behind :mod:`flashproxy_async.bulk`: orders, the journal, the run."""

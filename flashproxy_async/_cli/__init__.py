@@ -1,1 +1,0 @@
-"""The ``flashproxy`` command, behind :mod:`flashproxy_async.cli`."""
