@@ -20,8 +20,8 @@ from ._config import (
     resolve_base_url,
 )
 from ._exceptions import ClientClosedError
-from ._limiter import Limiter
-from ._token_bucket import TokenBucketLimiter
+from .limiters._base import Limiter
+from .limiters._token_bucket import TokenBucketLimiter
 from ._transport import RequestOptions, Transport
 from .resources import (
     AsyncBalance,

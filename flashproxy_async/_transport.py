@@ -36,7 +36,7 @@ from ._exceptions import (
     ResponseValidationError,
 )
 from ._generated import SPEC_VERSION
-from ._limiter import Limiter
+from .limiters._base import Limiter
 from ._redact import redact
 from ._retry import (
     RETRYABLE_STATUSES,

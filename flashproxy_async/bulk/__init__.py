@@ -17,8 +17,8 @@ leaves exactly one plan per order.
 
 from __future__ import annotations
 
-from ._bulk._orders import PlanOrder, load_orders
-from ._bulk._provision import ProgressEvent, ProvisionReport, provision, validate_orders
+from ._orders import PlanOrder, load_orders
+from ._provision import ProgressEvent, ProvisionReport, provision, validate_orders
 
 __all__ = [
     "PlanOrder",

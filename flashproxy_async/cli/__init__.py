@@ -21,8 +21,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ._exceptions import FlashProxyError, RequestValidationError
-from ._redact import redact
+from .._exceptions import FlashProxyError, RequestValidationError
+from .._redact import redact
 
 __all__ = ["main"]
 
@@ -34,21 +34,21 @@ EXIT_USAGE = 2
 async def _run(args: argparse.Namespace) -> int:
     as_json = bool(getattr(args, "json", False))
     if args.command == "demo":
-        from ._cli._demo import run_demo
+        from ._demo import run_demo
 
         return await run_demo(args.journal, as_json)
 
-    from ._client import AsyncFlashProxy
+    from .._client import AsyncFlashProxy
 
     orders = None
     if args.command == "provision":
-        from .bulk import load_orders
+        from ..bulk import load_orders
 
         # Read and check the file before any client exists: a bad file is a usage error.
         orders = load_orders(args.orders)
     limiter = None
     if getattr(args, "max_concurrent", None) is not None:
-        from ._token_bucket import TokenBucketLimiter
+        from ..limiters._token_bucket import TokenBucketLimiter
 
         if args.max_concurrent < 1:
             raise RequestValidationError("--max-concurrent must be at least 1", rule="cli")
@@ -59,11 +59,11 @@ async def _run(args: argparse.Namespace) -> int:
         limiter=limiter,
     ) as client:
         if orders is not None:
-            from ._cli._provision import run_provision, show_report
+            from ._provision import run_provision, show_report
 
             report = await run_provision(client, orders, args.journal)
             return show_report(orders, report, as_json)
-        from ._cli._commands import run_api_command
+        from ._commands import run_api_command
 
         return await run_api_command(client, args, as_json)
 
@@ -75,14 +75,14 @@ def _fail(message: str, secrets: Sequence[str], code: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``flashproxy`` command; return its exit status."""
-    from ._cli._parser import build_parser
+    from ._parser import build_parser
 
     args = build_parser().parse_args(argv)
     secrets = [
         s for s in (getattr(args, "api_key", None), os.environ.get("FLASHPROXY_API_KEY")) if s
     ]
     if args.command == "fake-server":
-        from .testing.__main__ import main as serve
+        from ..testing.__main__ import main as serve
 
         return serve(
             ["--host", args.host, "--port", str(args.port), "--time-scale", str(args.time_scale)]

@@ -15,7 +15,7 @@ from types import TracebackType
 
 import anyio
 
-from ._sliding_window import default_margin
+from ._window import default_margin
 
 __all__ = ["Limiter", "WindowLimiter", "finite_number", "positive_int"]
 

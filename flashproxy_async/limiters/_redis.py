@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._exceptions import FlashProxyError
-from .._limiter import WindowLimiter, finite_number
+from ._base import WindowLimiter, finite_number
 from . import _scripts
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 import anyio
 import anyio.lowlevel
 
-from ._limiter import WindowLimiter
-from ._sliding_window import StartWindow
+from ._base import WindowLimiter
+from ._window import StartWindow
 
 __all__ = ["TokenBucketLimiter"]
 

@@ -39,19 +39,19 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from ._client import NOT_GIVEN, AsyncFlashProxy, _NotGiven
-from ._config import (
+from .._client import NOT_GIVEN, AsyncFlashProxy, _NotGiven
+from .._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Timeout,
     resolve_api_key,
     resolve_base_url,
 )
-from ._exceptions import ClientClosedError
-from ._limiter import Limiter
-from ._sync_portal import BlockingCallInEventLoopWarning, PortalRunner
-from ._sync_resource import SyncIterator, SyncResource
-from .resources import (
+from .._exceptions import ClientClosedError
+from ..limiters._base import Limiter
+from ._portal import BlockingCallInEventLoopWarning, PortalRunner
+from ._resource import SyncIterator, SyncResource
+from ..resources import (
     AsyncBalance,
     AsyncGeo,
     AsyncPlans,
@@ -60,7 +60,7 @@ from .resources import (
     AsyncSubUsers,
     AsyncUsage,
 )
-from .resources._base import AsyncResource
+from ..resources._base import AsyncResource
 
 __all__ = ["BlockingCallInEventLoopWarning", "FlashProxy", "SyncIterator", "SyncResource"]
 

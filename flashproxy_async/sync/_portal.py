@@ -31,7 +31,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
-from ._exceptions import ClientClosedError
+from .._exceptions import ClientClosedError
 
 __all__ = ["BlockingCallInEventLoopWarning", "PortalRunner"]
 

@@ -22,8 +22,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
-from ._sync_portal import PortalRunner
-from .resources._base import AsyncResource
+from ._portal import PortalRunner
+from ..resources._base import AsyncResource
 
 __all__ = ["SyncIterator", "SyncResource"]
 

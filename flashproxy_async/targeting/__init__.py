@@ -55,16 +55,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal, TypedDict
 from urllib.parse import quote
 
-from ._exceptions import TargetingError
-from ._proxy_endpoints import PROXY_ENDPOINTS, ProxyEndpoint
-from ._targeting_rules import SessionTime, Targeting, product_name, resolve_targeting
+from .._exceptions import TargetingError
+from ._endpoints import PROXY_ENDPOINTS, ProxyEndpoint
+from ._rules import SessionTime, Targeting, product_name, resolve_targeting
 from ._us_states import US_STATES, us_state_code, us_state_name
 from ._username import build_username, parse_username
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._generated import Plan
+    from .._generated import Plan
 
 __all__ = [
     "PROXY_ENDPOINTS",

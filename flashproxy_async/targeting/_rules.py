@@ -13,7 +13,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from ._exceptions import TargetingError
+from .._exceptions import TargetingError
 from ._us_states import US_STATES, compact_name, lookup_us_state
 
 __all__ = ["SPECS", "SessionTime", "Spec", "Targeting", "product_name", "resolve_targeting"]

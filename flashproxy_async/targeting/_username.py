@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ._exceptions import TargetingError
-from ._targeting_rules import SPECS, SessionTime, Spec, Targeting, product_name, resolve_targeting
+from .._exceptions import TargetingError
+from ._rules import SPECS, SessionTime, Spec, Targeting, product_name, resolve_targeting
 
 __all__ = ["build_username", "parse_username"]
 

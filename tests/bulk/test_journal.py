@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flashproxy_async._bulk._journal import Journal, JournalInUseError, OrderState
+from flashproxy_async.bulk._journal import Journal, JournalInUseError, OrderState
 from flashproxy_async.bulk import PlanOrder
 
 

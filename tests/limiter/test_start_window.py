@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from traffic import max_starts_in_any_window
 
-from flashproxy_async._sliding_window import StartWindow, default_margin
+from flashproxy_async.limiters._window import StartWindow, default_margin
 
 rates = st.integers(min_value=1, max_value=25)
 periods = st.floats(min_value=0.05, max_value=120.0)

@@ -21,7 +21,7 @@ import anyio
 import pytest
 
 from flashproxy_async import FlashProxyError, Limiter
-from flashproxy_async._sliding_window import default_margin
+from flashproxy_async.limiters._window import default_margin
 from flashproxy_async.limiters import RedisLimiterError, RedisRateLimiter
 
 if TYPE_CHECKING:

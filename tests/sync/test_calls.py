@@ -175,7 +175,7 @@ def test_a_copy_remakes_its_settings_on_a_forked_childs_new_client(
     client: FlashProxy, threaded_fake: ThreadedFake
 ) -> None:
     """The at-fork hook's effect, simulated in-process; the fork tests really fork."""
-    from flashproxy_async import _sync_portal
+    from flashproxy_async.sync import _portal as _sync_portal
 
     hurried = client.with_options(max_retries=0, deadline=30)
     hurried.balance.get()

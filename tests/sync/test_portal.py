@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from flashproxy_async import APITimeoutError, ClientClosedError, _sync_portal
-from flashproxy_async._sync_portal import PortalRunner
+from flashproxy_async import APITimeoutError, ClientClosedError
+from flashproxy_async.sync import _portal as _sync_portal
+from flashproxy_async.sync._portal import PortalRunner
 
 from .conftest import portal_threads
 

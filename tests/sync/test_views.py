@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from flashproxy_async import ClientClosedError
-from flashproxy_async._sync_portal import PortalRunner
-from flashproxy_async._sync_resource import _iterator_annotation
+from flashproxy_async.sync._portal import PortalRunner
+from flashproxy_async.sync._resource import _iterator_annotation
 from flashproxy_async.resources._base import AsyncResource
 from flashproxy_async.sync import SyncIterator, SyncResource
 
