@@ -24,9 +24,9 @@ from ._exceptions import (
     TargetingError,
 )
 from ._generated import SPEC_VERSION as __spec_version__
+from ._version import __version__
 from .limiters._base import Limiter
 from .limiters._token_bucket import TokenBucketLimiter
-from ._version import __version__
 from .resources import Page
 
 __all__ = [

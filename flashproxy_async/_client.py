@@ -20,9 +20,9 @@ from ._config import (
     resolve_base_url,
 )
 from ._exceptions import ClientClosedError
+from ._transport import RequestOptions, Transport
 from .limiters._base import Limiter
 from .limiters._token_bucket import TokenBucketLimiter
-from ._transport import RequestOptions, Transport
 from .resources import (
     AsyncBalance,
     AsyncGeo,

@@ -36,7 +36,6 @@ from ._exceptions import (
     ResponseValidationError,
 )
 from ._generated import SPEC_VERSION
-from .limiters._base import Limiter
 from ._redact import redact
 from ._retry import (
     RETRYABLE_STATUSES,
@@ -46,6 +45,7 @@ from ._retry import (
 )
 from ._version import __version__
 from ._wire import Reply, charset, decode_reply, encode_params
+from .limiters._base import Limiter
 
 __all__ = ["RequestOptions", "Transport", "before_send"]
 

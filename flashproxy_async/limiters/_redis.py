@@ -24,8 +24,8 @@ from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._exceptions import FlashProxyError
-from ._base import WindowLimiter, finite_number
 from . import _scripts
+from ._base import WindowLimiter, finite_number
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

@@ -49,8 +49,6 @@ from .._config import (
 )
 from .._exceptions import ClientClosedError
 from ..limiters._base import Limiter
-from ._portal import BlockingCallInEventLoopWarning, PortalRunner
-from ._resource import SyncIterator, SyncResource
 from ..resources import (
     AsyncBalance,
     AsyncGeo,
@@ -61,6 +59,8 @@ from ..resources import (
     AsyncUsage,
 )
 from ..resources._base import AsyncResource
+from ._portal import BlockingCallInEventLoopWarning, PortalRunner
+from ._resource import SyncIterator, SyncResource
 
 __all__ = ["BlockingCallInEventLoopWarning", "FlashProxy", "SyncIterator", "SyncResource"]
 

@@ -22,8 +22,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
-from ._portal import PortalRunner
 from ..resources._base import AsyncResource
+from ._portal import PortalRunner
 
 __all__ = ["SyncIterator", "SyncResource"]
 

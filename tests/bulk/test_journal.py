@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flashproxy_async.bulk._journal import Journal, JournalInUseError, OrderState
 from flashproxy_async.bulk import PlanOrder
+from flashproxy_async.bulk._journal import Journal, JournalInUseError, OrderState
 
 
 def test_a_journal_in_use_by_another_run_is_refused(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ import anyio
 import pytest
 
 from flashproxy_async import FlashProxyError, Limiter
-from flashproxy_async.limiters._window import default_margin
 from flashproxy_async.limiters import RedisLimiterError, RedisRateLimiter
+from flashproxy_async.limiters._window import default_margin
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

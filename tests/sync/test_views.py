@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from flashproxy_async import ClientClosedError
-from flashproxy_async.sync._portal import PortalRunner
-from flashproxy_async.sync._resource import _iterator_annotation
 from flashproxy_async.resources._base import AsyncResource
 from flashproxy_async.sync import SyncIterator, SyncResource
+from flashproxy_async.sync._portal import PortalRunner
+from flashproxy_async.sync._resource import _iterator_annotation
 
 
 class ToyClient:
