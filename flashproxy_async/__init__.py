@@ -24,9 +24,9 @@ from ._exceptions import (
     TargetingError,
 )
 from ._generated import SPEC_VERSION as __spec_version__
+from ._hooks import RequestEvent, ResponseEvent
 from ._version import __version__
-from .limiters._base import Limiter
-from .limiters._token_bucket import TokenBucketLimiter
+from .limiters import Limiter, TokenBucketLimiter
 from .resources import Page
 
 __all__ = [
@@ -49,7 +49,9 @@ __all__ = [
     "PoolOutOfStockError",
     "ProductDisabledError",
     "RateLimitedError",
+    "RequestEvent",
     "RequestValidationError",
+    "ResponseEvent",
     "ResponseValidationError",
     "TargetingError",
     "Timeout",

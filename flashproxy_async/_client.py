@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
@@ -20,9 +20,9 @@ from ._config import (
     resolve_base_url,
 )
 from ._exceptions import ClientClosedError
+from ._hooks import EventHooks
 from ._transport import RequestOptions, Transport
-from .limiters._base import Limiter
-from .limiters._token_bucket import TokenBucketLimiter
+from .limiters import Limiter, TokenBucketLimiter
 from .resources import (
     AsyncBalance,
     AsyncGeo,
@@ -31,6 +31,8 @@ from .resources import (
     AsyncServers,
     AsyncSubUsers,
     AsyncUsage,
+    ResourceSlot,
+    resources_of,
 )
 
 __all__ = ["AsyncFlashProxy"]
@@ -77,15 +79,33 @@ class AsyncFlashProxy:
             limit is yours to set) and is never closed by the client. By default the
             client creates its own on first use, with a connection limit equal to
             the limiter's ``max_concurrent``.
+        event_hooks: ``{"request": [...], "response": [...]}``: functions or
+            coroutine functions called per attempt with a
+            :class:`~flashproxy_async.RequestEvent` (once the attempt holds its
+            limiter slot, right before it is sent) or a
+            :class:`~flashproxy_async.ResponseEvent` (once the answer is read).
+            An exception a hook raises propagates; a request hook's stops that
+            attempt from being sent. Events carry headers with secrets masked.
 
     Raises:
         RequestValidationError: no API key, a key that is not a FlashProxy key, or a
             live key with a plain-http base URL whose host is not loopback.
-        TypeError: ``timeout``, ``deadline`` or ``max_retries`` of the wrong type.
-        ValueError: ``timeout``, ``deadline`` or ``max_retries`` out of range.
+        TypeError: ``timeout``, ``deadline`` or ``max_retries`` of the wrong type, or a
+            hook that is not callable.
+        ValueError: ``timeout``, ``deadline`` or ``max_retries`` out of range, or an
+            ``event_hooks`` key other than ``request`` and ``response``.
     """
 
     limiter: Limiter
+
+    # The client's resources: the one list of them (see ``resources_of``).
+    plans = ResourceSlot(AsyncPlans)
+    usage = ResourceSlot(AsyncUsage)
+    servers = ResourceSlot(AsyncServers)
+    proxies = ResourceSlot(AsyncProxies)
+    balance = ResourceSlot(AsyncBalance)
+    geo = ResourceSlot(AsyncGeo)
+    sub_users = ResourceSlot(AsyncSubUsers)
 
     def __init__(
         self,
@@ -97,12 +117,14 @@ class AsyncFlashProxy:
         deadline: float | None = None,
         limiter: Limiter | None = None,
         session: aiohttp.ClientSession | None = None,
+        event_hooks: Mapping[str, Iterable[Callable[..., object]]] | None = None,
     ) -> None:
         key = resolve_api_key(api_key)
         self._options = RequestOptions(
             timeout=Timeout.coerce(timeout),
             max_retries=check_max_retries(max_retries),
             deadline=check_deadline(deadline),
+            event_hooks=EventHooks.coerce(event_hooks),
         )
         self._mode = key_mode(key)
         self._owns_limiter = limiter is None
@@ -116,13 +138,11 @@ class AsyncFlashProxy:
         self._attach_resources()
 
     def _attach_resources(self) -> None:
-        self.plans = AsyncPlans(self)
-        self.usage = AsyncUsage(self)
-        self.servers = AsyncServers(self)
-        self.proxies = AsyncProxies(self)
-        self.balance = AsyncBalance(self)
-        self.geo = AsyncGeo(self)
-        self.sub_users = AsyncSubUsers(self)
+        # Built now, not on first access: each resource must belong to this client,
+        # never to the one a ``with_options`` copy was made from.
+        for name in resources_of(type(self)):
+            self.__dict__.pop(name, None)
+            getattr(self, name)
 
     @property
     def base_url(self) -> str:
@@ -145,6 +165,11 @@ class AsyncFlashProxy:
         return self._options.deadline
 
     @property
+    def event_hooks(self) -> dict[str, list[Callable[..., object]]]:
+        """The hooks, as a fresh mapping to extend and pass to :meth:`with_options`."""
+        return self._options.event_hooks.as_dict()
+
+    @property
     def is_closed(self) -> bool:
         """True once :meth:`close` has run on this client or a copy sharing its session."""
         return self._transport.closed
@@ -155,6 +180,7 @@ class AsyncFlashProxy:
         timeout: float | Timeout | _NotGiven | None = NOT_GIVEN,
         max_retries: int | _NotGiven = NOT_GIVEN,
         deadline: float | _NotGiven | None = NOT_GIVEN,
+        event_hooks: Mapping[str, Iterable[Callable[..., object]]] | _NotGiven | None = NOT_GIVEN,
     ) -> AsyncFlashProxy:
         """A copy with other per-call settings, sharing this client's session and limiter.
 
@@ -165,6 +191,8 @@ class AsyncFlashProxy:
             timeout: As for the constructor; omitted keeps the current value.
             max_retries: As for the constructor; omitted keeps the current value.
             deadline: As for the constructor (None removes it); omitted keeps it.
+            event_hooks: As for the constructor, replacing the current hooks (None
+                removes them); omitted keeps them. Extend :attr:`event_hooks` to add.
 
         Returns:
             The new client.
@@ -183,6 +211,9 @@ class AsyncFlashProxy:
             deadline=self._options.deadline
             if isinstance(deadline, _NotGiven)
             else check_deadline(deadline),
+            event_hooks=self._options.event_hooks
+            if isinstance(event_hooks, _NotGiven)
+            else EventHooks.coerce(event_hooks),
         )
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)

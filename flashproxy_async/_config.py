@@ -34,12 +34,6 @@ LIVE_PREFIX: Final = "fp_live_"
 TEST_PREFIX: Final = "fp_test_"
 
 DEFAULT_MAX_RETRIES: Final = 2
-#: Backoff before retry n (1-based) is uniform in [0, min(MAX_BACKOFF, INITIAL_BACKOFF * 2**(n-1))].
-INITIAL_BACKOFF: Final = 0.5
-MAX_BACKOFF: Final = 8.0
-#: A Retry-After beyond this many seconds is not waited out: the error is raised instead.
-#: The API's rate window is one minute, so a longer wait signals something else.
-MAX_RETRY_AFTER: Final = 60.0
 
 
 def _check_seconds(name: str, value: float | None) -> float | None:

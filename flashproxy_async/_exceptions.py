@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._redact import redact
+from ._redact import redact, snippet
 
 __all__ = [
     "APIConnectionError",
@@ -57,7 +57,6 @@ __all__ = [
     "api_error_from_response",
 ]
 
-_BODY_SNIPPET_CHARS = 200
 _OUTCOME_UNKNOWN_NOTE = (
     "the request may have been processed (outcome unknown); it was not resent. "
     "Check before retrying"
@@ -240,13 +239,6 @@ def _error_class(status: int, code: str | None) -> type[APIError]:
     return _CLASS_BY_STATUS.get(status, APIError)
 
 
-def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) > _BODY_SNIPPET_CHARS:
-        return flat[:_BODY_SNIPPET_CHARS] + "..."
-    return flat or "<empty body>"
-
-
 def api_error_from_response(
     status: int,
     body: Any,
@@ -274,8 +266,9 @@ def api_error_from_response(
         if message is None and isinstance(body.get("message"), str):
             message = body["message"]
     if message is None:
-        message = _snippet(body if isinstance(body, str) else repr(body))
-    message = redact(message, secrets)
+        message = snippet(body if isinstance(body, str) else repr(body), secrets)
+    else:
+        message = redact(message, secrets)
     cls = _error_class(status, code)
     kwargs: dict[str, Any] = {"status": status, "code": code, "body": body, "headers": headers}
     if issubclass(cls, RateLimitedError):

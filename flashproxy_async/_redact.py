@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["MASK", "redact"]
+__all__ = ["MASK", "redact", "snippet"]
 
 MASK = "***"
+_SNIPPET_CHARS = 200
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # API keys of either mode, wherever they appear.
@@ -52,3 +53,14 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def snippet(text: str, secrets: Iterable[str] = ()) -> str:
+    """A body shortened for an error message: whitespace folded, masked, then cut.
+
+    Masked before it is cut: a cut through a secret would leave a prefix that no
+    pattern recognises.
+    """
+    flat = redact(" ".join(text.split()), secrets)
+    cut = flat[:_SNIPPET_CHARS] + ("..." if len(flat) > _SNIPPET_CHARS else "")
+    return cut or "<empty body>"

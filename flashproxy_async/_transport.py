@@ -1,9 +1,10 @@
 """The one request path every API call takes.
 
-Per call: encode the query and body, then per attempt: take a limiter slot, send
-with auth headers, read the body, unwrap the ``{"success": ..., "data": ...}``
-envelope or map the error, and decide from :mod:`._retry` whether to try again.
-aiohttp's exceptions are translated here and nowhere else.
+Per call: encode the query and body, then per attempt: take a limiter slot, run the
+request hooks, send with auth headers, read the body, run the response hooks, unwrap
+the ``{"success": ..., "data": ...}`` envelope or map the error, and ask the
+:class:`~._retry.RetryPolicy` whether to try again. aiohttp's exceptions are translated
+here and nowhere else.
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ import functools
 import json
 import logging
 import platform
-import random
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
-from contextvars import ContextVar
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlencode
 
 import aiohttp
 import anyio
 import attrs
 
-from ._config import MAX_RETRY_AFTER, Timeout
+from ._config import Timeout
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -36,18 +36,14 @@ from ._exceptions import (
     ResponseValidationError,
 )
 from ._generated import SPEC_VERSION
+from ._hooks import EventHooks, RequestEvent, ResponseEvent, masked_headers, run_hooks
 from ._redact import redact
-from ._retry import (
-    RETRYABLE_STATUSES,
-    STATE_CHANGING_RETRYABLE_STATUSES,
-    backoff_delay,
-    parse_retry_after,
-)
+from ._retry import RetryPolicy, parse_retry_after
 from ._version import __version__
 from ._wire import Reply, charset, decode_reply, encode_params
-from .limiters._base import Limiter
+from .limiters import Limiter
 
-__all__ = ["RequestOptions", "Transport", "before_send"]
+__all__ = ["RequestOptions", "Transport"]
 
 T = TypeVar("T")
 
@@ -58,11 +54,6 @@ USER_AGENT = (
     f"aiohttp/{aiohttp.__version__}"
 )
 
-#: Called, in the calling task, after each attempt has its limiter slot and right
-#: before it is sent; whatever it raises propagates with nothing sent. Bulk
-#: provisioning journals its intent here, and holds back purchases once its run stopped.
-before_send: ContextVar[Callable[[], None] | None] = ContextVar("before_send", default=None)
-
 
 @attrs.frozen
 class RequestOptions:
@@ -71,6 +62,7 @@ class RequestOptions:
     timeout: Timeout
     max_retries: int
     deadline: float | None
+    event_hooks: EventHooks = attrs.field(factory=EventHooks)
 
 
 @attrs.frozen
@@ -108,12 +100,11 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._closed = False
-        # Injectable for tests: backoff sleeps, jitter, deadline clock, Retry-After dates.
+        self.retry_policy = RetryPolicy()
+        # Injectable for tests: backoff sleeps, deadline clock, Retry-After dates.
         self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep
-        self.random: Callable[[], float] = random.random
         self.clock: Callable[[], float] = time.monotonic
         self.wall_clock: Callable[[], float] = time.time
-        self.max_retry_after = MAX_RETRY_AFTER
         self._headers = {
             "Authorization": f"Bearer {api_key}",
             "Accept": "application/json",
@@ -193,14 +184,12 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
-            outcome = await self._attempt(
-                method, path, query, body, options.timeout, attempt, deadline_at
-            )
-            retry_after: float | None = None
+            outcome = await self._attempt(method, path, query, body, options, attempt, deadline_at)
             if isinstance(outcome, _Failure):
                 error: FlashProxyError = outcome.error
-                retryable = not state_changing or not outcome.sent
-                unknown = state_changing and outcome.sent
+                status: int | None = None
+                sent = outcome.sent
+                retry_after: float | None = None
             else:
                 try:
                     return decode_reply(
@@ -216,66 +205,35 @@ class Transport:
                         exc.mark_outcome_unknown(end_user_reference)
                     raise
                 except APIError as exc:
-                    error = exc
+                    error, status, sent = exc, outcome.status, True
                     retry_after = parse_retry_after(
                         outcome.headers.get("retry-after"), self.wall_clock()
                     )
-                    allowed = (
-                        STATE_CHANGING_RETRYABLE_STATUSES if state_changing else RETRYABLE_STATUSES
-                    )
-                    retryable = outcome.status in allowed
-                    unknown = state_changing and outcome.status >= 500
-                if outcome.status == 429:
-                    pause = (
-                        retry_after
-                        if retry_after is not None
-                        else backoff_delay(attempt, self.random)
-                    )
-                    await self.limiter.pause(pause)
-            if unknown:
-                error.mark_outcome_unknown(end_user_reference)
-            delay = self._retry_delay(
-                error, retryable, attempt, options.max_retries, retry_after, deadline_at
+            decision = self.retry_policy.decide(
+                status=status,
+                sent=sent,
+                state_changing=state_changing,
+                attempt=attempt,
+                max_retries=options.max_retries,
+                retry_after=retry_after,
+                time_left=None if deadline_at is None else deadline_at - self.clock(),
             )
-            if delay is None:
+            if decision.pause_limiter is not None:
+                await self.limiter.pause(decision.pause_limiter)
+            if decision.outcome_unknown:
+                error.mark_outcome_unknown(end_user_reference)
+            if decision.retry_in is None:
                 raise error
             logger.info(
                 "retrying %s %s in %.2fs after %s (retry %d of %d)",
                 method,
                 path,
-                delay,
+                decision.retry_in,
                 _describe(error),
                 attempt,
                 options.max_retries,
             )
-            await self.sleep(delay)
-
-    def _retry_delay(
-        self,
-        error: FlashProxyError,
-        retryable: bool,
-        attempt: int,
-        max_retries: int,
-        retry_after: float | None,
-        deadline_at: float | None,
-    ) -> float | None:
-        """Seconds to wait before the next attempt, or None to raise ``error`` now."""
-        if not retryable or attempt > max_retries:
-            return None
-        if retry_after is not None:
-            if retry_after > self.max_retry_after:
-                logger.info(
-                    "not retrying: server asked to wait %.1fs, over the %.1fs cap",
-                    retry_after,
-                    self.max_retry_after,
-                )
-                return None
-            delay = retry_after
-        else:
-            delay = backoff_delay(attempt, self.random)
-        if deadline_at is not None and self.clock() + delay >= deadline_at:
-            return None
-        return delay
+            await self.sleep(decision.retry_in)
 
     async def _attempt(
         self,
@@ -283,7 +241,7 @@ class Transport:
         path: str,
         query: list[tuple[str, str]],
         body: bytes | None,
-        limits: Timeout,
+        options: RequestOptions,
         attempt: int,
         deadline_at: float | None,
     ) -> Reply | _Failure:
@@ -309,9 +267,10 @@ class Transport:
         try:
             with scope:
                 async with self.limiter.slot():
-                    hook = before_send.get()
-                    if hook is not None:
-                        hook()
+                    if options.event_hooks.request:
+                        await self._run_request_hooks(
+                            options.event_hooks, method, url, query, headers, attempt
+                        )
                     # From here on the request may reach the server.
                     sent = True
                     started = self.clock()
@@ -321,7 +280,7 @@ class Transport:
                         params=query,
                         data=body,
                         headers=headers,
-                        timeout=_client_timeout(limits),
+                        timeout=_client_timeout(options.timeout),
                         allow_redirects=False,
                         raise_for_status=False,
                     ) as response:
@@ -345,6 +304,10 @@ class Transport:
         elapsed = self.clock() - started
         if reply is not None:
             _log_attempt(method, path, reply.status, attempt, elapsed)
+            if options.event_hooks.response:
+                await self._run_response_hooks(
+                    options.event_hooks, method, url, query, reply, attempt, elapsed
+                )
             return reply
         if failure is None:  # the deadline's cancel scope fired
             failure = _Failure(
@@ -352,6 +315,44 @@ class Transport:
             )
         _log_attempt(method, path, type(failure.error).__name__, attempt, elapsed)
         return failure
+
+    async def _run_request_hooks(
+        self,
+        hooks: EventHooks,
+        method: str,
+        url: str,
+        query: list[tuple[str, str]],
+        headers: Mapping[str, str],
+        attempt: int,
+    ) -> None:
+        event = RequestEvent(
+            method=method,
+            url=_with_query(url, query),
+            headers=masked_headers(headers, self.secrets),
+            attempt=attempt,
+        )
+        await run_hooks(hooks.request, event)
+
+    async def _run_response_hooks(
+        self,
+        hooks: EventHooks,
+        method: str,
+        url: str,
+        query: list[tuple[str, str]],
+        reply: Reply,
+        attempt: int,
+        elapsed: float,
+    ) -> None:
+        event = ResponseEvent(
+            method=method,
+            url=_with_query(url, query),
+            status=reply.status,
+            headers=masked_headers(reply.headers, self.secrets),
+            elapsed=elapsed,
+            request_id=reply.headers.get("x-request-id") or reply.headers.get("request-id"),
+            attempt=attempt,
+        )
+        await run_hooks(hooks.response, event)
 
     def _connection_error(
         self, cls: type[APIConnectionError], message: str, cause: BaseException
@@ -365,6 +366,10 @@ def _describe(error: FlashProxyError) -> str:
     if isinstance(error, APIError):
         return f"{error.status} {error.code}" if error.code else str(error.status)
     return type(error).__name__
+
+
+def _with_query(url: str, query: list[tuple[str, str]]) -> str:
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 @functools.lru_cache(maxsize=32)

@@ -14,14 +14,12 @@ import attrs
 
 from ._converter import structure
 from ._exceptions import RequestValidationError, ResponseValidationError, api_error_from_response
-from ._redact import redact
+from ._redact import snippet
 from ._retry import parse_retry_after
 
-__all__ = ["Reply", "charset", "decode_reply", "encode_params", "snippet"]
+__all__ = ["Reply", "charset", "decode_reply", "encode_params"]
 
 T = TypeVar("T")
-
-_SNIPPET_CHARS = 200
 
 
 @attrs.frozen
@@ -62,14 +60,6 @@ def _encode(name: str, value: Any) -> str | None:
         f"query parameter {name!r} has no query-string form ({type(value).__name__})",
         rule="params",
     )
-
-
-def snippet(text: str, secrets: Sequence[str]) -> str:
-    # Masked before it is cut: a cut through a secret would leave a prefix no pattern
-    # recognises.
-    flat = redact(" ".join(text.split()), secrets)
-    cut = flat[:_SNIPPET_CHARS] + ("..." if len(flat) > _SNIPPET_CHARS else "")
-    return cut or "<empty body>"
 
 
 def decode_reply(

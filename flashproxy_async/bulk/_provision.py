@@ -28,8 +28,8 @@ from .._generated import (
     Plan,
     Product,
 )
+from .._hooks import RequestEvent
 from .._rules import check_create_plan
-from .._transport import before_send
 from ._journal import Journal, OrderState
 from ._orders import PlanOrder, create_kwargs
 
@@ -297,9 +297,9 @@ async def _run_workers(
     async def purchase(order: PlanOrder) -> None:
         intent_written = False
 
-        def launch() -> None:
-            # Runs right before each attempt is sent, past the limiter's wait: the
-            # last moment a stop can hold the purchase back.
+        def launch(event: RequestEvent) -> None:
+            # A request hook: runs right before each attempt is sent, past the
+            # limiter's wait, the last moment a stop can hold the purchase back.
             nonlocal intent_written
             if stop.is_set():
                 if intent_written:  # an earlier attempt was turned away unprocessed
@@ -309,11 +309,13 @@ async def _run_workers(
             book.intent(order)
             intent_written = True
 
+        hooks = client.event_hooks
+        hooks["request"].append(launch)
+        guarded = client.with_options(event_hooks=hooks)
         with anyio.CancelScope() as scope:
             unsent.add(scope)
-            token = before_send.set(launch)
             try:
-                plan = await client.plans.create(**create_kwargs(order))
+                plan = await guarded.plans.create(**create_kwargs(order))
             except _Withheld:
                 withheld.append(order.reference)
                 return
@@ -326,7 +328,6 @@ async def _run_workers(
                 settle(order.reference, "failed", exc)
                 return
             finally:
-                before_send.reset(token)
                 unsent.discard(scope)
             book.created(order.reference, plan)
             report.created[order.reference] = plan

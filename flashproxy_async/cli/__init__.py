@@ -48,7 +48,7 @@ async def _run(args: argparse.Namespace) -> int:
         orders = load_orders(args.orders)
     limiter = None
     if getattr(args, "max_concurrent", None) is not None:
-        from ..limiters._token_bucket import TokenBucketLimiter
+        from ..limiters import TokenBucketLimiter
 
         if args.max_concurrent < 1:
             raise RequestValidationError("--max-concurrent must be at least 1", rule="cli")

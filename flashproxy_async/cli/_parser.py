@@ -6,7 +6,7 @@ import argparse
 import re
 from datetime import timedelta
 
-from ..targeting._rules import SessionTime
+from ..targeting import SessionTime
 
 __all__ = ["build_parser", "session_time"]
 

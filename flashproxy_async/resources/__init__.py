@@ -1,5 +1,10 @@
-"""The API's resources, one class per path prefix, each built as ``Cls(client)``."""
+"""The API's resources, one class per path prefix, each built as ``Cls(client)``.
 
+The client class lists its resources as :class:`ResourceSlot` attributes;
+:func:`resources_of` reads that list for the blocking client and the tests.
+"""
+
+from ._base import AsyncResource, ResourceSlot, resources_of
 from ._pagination import Page
 from .balance import AsyncBalance
 from .geo import AsyncGeo
@@ -14,8 +19,11 @@ __all__ = [
     "AsyncGeo",
     "AsyncPlans",
     "AsyncProxies",
+    "AsyncResource",
     "AsyncServers",
     "AsyncSubUsers",
     "AsyncUsage",
     "Page",
+    "ResourceSlot",
+    "resources_of",
 ]

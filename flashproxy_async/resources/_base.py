@@ -7,8 +7,8 @@ path IDs and enum-valued parameters the same way, before any request is spent.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
 from .._exceptions import RequestValidationError
@@ -22,10 +22,12 @@ __all__ = [
     "OPERATION_ATTRIBUTE",
     "AsyncResource",
     "PlanRef",
+    "ResourceSlot",
     "enum_param",
     "operation",
     "plan_id_of",
     "required_text",
+    "resources_of",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,6 +55,48 @@ class AsyncResource:
 
     def __init__(self, client: AsyncFlashProxy) -> None:
         self._client = client
+
+
+R = TypeVar("R", bound=AsyncResource)
+
+
+class ResourceSlot(Generic[R]):
+    """A resource attribute of the client class: ``plans = ResourceSlot(AsyncPlans)``.
+
+    The client's slots are the one list of its resources: the blocking client and the
+    spec-coverage test read them with :func:`resources_of`. The resource is built on
+    first access and then kept in the client's ``__dict__``.
+    """
+
+    def __init__(self, cls: type[R]) -> None:
+        self.cls = cls
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, client: None, owner: type) -> ResourceSlot[R]: ...
+
+    @overload
+    def __get__(self, client: AsyncFlashProxy, owner: type) -> R: ...
+
+    def __get__(self, client: AsyncFlashProxy | None, owner: type) -> R | ResourceSlot[R]:
+        if client is None:
+            return self
+        resource = self.cls(client)
+        client.__dict__[self.name] = resource
+        return resource
+
+
+def resources_of(client_class: type) -> Mapping[str, type[AsyncResource]]:
+    """Attribute name -> resource class, for every :class:`ResourceSlot` of a client class."""
+    found: dict[str, type[AsyncResource]] = {}
+    for klass in reversed(client_class.__mro__):
+        for name, member in vars(klass).items():
+            if isinstance(member, ResourceSlot):
+                found[name] = member.cls
+    return found
 
 
 def plan_id_of(plan: PlanRef) -> str:

@@ -31,8 +31,6 @@ from .._rules import (
 from ._base import AsyncResource, PlanRef, enum_param, operation, plan_id_of
 from ._pagination import Page, iterate_pages, parse_page
 from ._stock import check_mobile_stock, check_pool_stock
-from .proxies import AsyncProxies
-from .servers import AsyncServers
 
 __all__ = ["AsyncPlans"]
 
@@ -323,7 +321,7 @@ class AsyncPlans(AsyncResource):
         check_create_plan(
             CreatePlanRequest(product=Product.dedicated_isp, quantity=quantity, pool=pool)
         )
-        check_pool_stock(await AsyncProxies(self._client).pools(), pool, quantity)
+        check_pool_stock(await self._client.proxies.pools(), pool, quantity)
         plan = await self.create(
             product=Product.dedicated_isp,
             quantity=quantity,
@@ -369,7 +367,7 @@ class AsyncPlans(AsyncResource):
                 location=where,
             )
         )
-        check_mobile_stock(await AsyncServers(self._client).dedicated_mobile_stock(), where.value)
+        check_mobile_stock(await self._client.servers.dedicated_mobile_stock(), where.value)
         return await self.create(
             product=Product.dedicated_mobile,
             duration=duration,

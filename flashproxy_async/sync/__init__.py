@@ -35,7 +35,7 @@ notebook completion show each method's real parameters and documentation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -48,7 +48,7 @@ from .._config import (
     resolve_base_url,
 )
 from .._exceptions import ClientClosedError
-from ..limiters._base import Limiter
+from ..limiters import Limiter
 from ..resources import (
     AsyncBalance,
     AsyncGeo,
@@ -57,8 +57,8 @@ from ..resources import (
     AsyncServers,
     AsyncSubUsers,
     AsyncUsage,
+    resources_of,
 )
-from ..resources._base import AsyncResource
 from ._portal import BlockingCallInEventLoopWarning, PortalRunner
 from ._resource import SyncIterator, SyncResource
 
@@ -128,6 +128,8 @@ class FlashProxy:
             A forked child's client reuses the object given here as it is.
         session: Must be None. An aiohttp session belongs to the event loop it was
             made in, and this client's loop is its own; it makes its own session.
+        event_hooks: As for ``AsyncFlashProxy``; the hooks run on the client's loop
+            thread.
 
     Raises:
         RequestValidationError: no API key, a key that is not a FlashProxy key, or a
@@ -136,8 +138,8 @@ class FlashProxy:
         ValueError: one of them out of range, or a ``session`` given.
     """
 
-    # For type checkers only: _attach_resources sets one view per resource the async
-    # client has, and tests/sync/test_parity.py checks that this list matches.
+    # For type checkers only: _attach_resources sets one view per resource of
+    # ``resources_of(AsyncFlashProxy)``, and the parity test holds this list to it.
     plans: SyncResource[AsyncPlans]
     usage: SyncResource[AsyncUsage]
     servers: SyncResource[AsyncServers]
@@ -156,6 +158,7 @@ class FlashProxy:
         deadline: float | None = None,
         limiter: Limiter | None = None,
         session: None = None,
+        event_hooks: Mapping[str, Iterable[Callable[..., object]]] | None = None,
     ) -> None:
         if session is not None:
             raise ValueError(
@@ -175,16 +178,16 @@ class FlashProxy:
                 max_retries=max_retries,
                 deadline=deadline,
                 limiter=limiter,
+                event_hooks=event_hooks,
             )
 
         self._view = _View(PortalRunner(make_client), {})
         self._attach_resources()
 
     def _attach_resources(self) -> None:
-        for name, value in vars(self._view.client()).items():
-            if not name.startswith("_") and isinstance(value, AsyncResource):
-                locate = _resource_locator(self._view, name)
-                setattr(self, name, SyncResource(self._view.runner, locate, path=name))
+        for name in resources_of(AsyncFlashProxy):
+            locate = _resource_locator(self._view, name)
+            setattr(self, name, SyncResource(self._view.runner, locate, path=name))
 
     @property
     def base_url(self) -> str:
@@ -212,6 +215,11 @@ class FlashProxy:
         return self._view.client().limiter
 
     @property
+    def event_hooks(self) -> dict[str, list[Callable[..., object]]]:
+        """The hooks, as a fresh mapping to extend and pass to :meth:`with_options`."""
+        return self._view.client().event_hooks
+
+    @property
     def is_closed(self) -> bool:
         """True once :meth:`close` has run on this client or a copy sharing its thread."""
         return self._view.runner.closed
@@ -222,6 +230,7 @@ class FlashProxy:
         timeout: float | Timeout | _NotGiven | None = NOT_GIVEN,
         max_retries: int | _NotGiven = NOT_GIVEN,
         deadline: float | _NotGiven | None = NOT_GIVEN,
+        event_hooks: Mapping[str, Iterable[Callable[..., object]]] | _NotGiven | None = NOT_GIVEN,
     ) -> FlashProxy:
         """A copy with other per-call settings, sharing this client's thread, session
         and limiter.
@@ -233,6 +242,8 @@ class FlashProxy:
             timeout: As for the constructor; omitted keeps the current value.
             max_retries: As for the constructor; omitted keeps the current value.
             deadline: As for the constructor (None removes it); omitted keeps it.
+            event_hooks: As for the constructor, replacing the current hooks (None
+                removes them); omitted keeps them.
 
         Returns:
             The new client.
@@ -241,7 +252,12 @@ class FlashProxy:
             TypeError: an option of the wrong type.
             ValueError: an option out of range.
         """
-        given = {"timeout": timeout, "max_retries": max_retries, "deadline": deadline}
+        given = {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "deadline": deadline,
+            "event_hooks": event_hooks,
+        }
         overrides = {
             **self._view.overrides,
             **{name: value for name, value in given.items() if value is not NOT_GIVEN},

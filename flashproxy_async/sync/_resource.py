@@ -22,7 +22,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
-from ..resources._base import AsyncResource
+from ..resources import AsyncResource
 from ._portal import PortalRunner
 
 __all__ = ["SyncIterator", "SyncResource"]

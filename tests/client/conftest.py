@@ -91,7 +91,7 @@ async def make_client(limiter: RecordingLimiter, fake_time: FakeTime) -> AsyncIt
         transport = client._transport
         transport.sleep = fake_time.sleep
         transport.clock = fake_time.clock
-        transport.random = lambda: 1.0
+        transport.retry_policy.random = lambda: 1.0
         made.append(client)
         return client
 

@@ -12,7 +12,7 @@ from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
 
 import flashproxy_async as fp
-from flashproxy_async._retry import backoff_delay, parse_retry_after
+from flashproxy_async._retry import RetryPolicy, parse_retry_after
 
 from .conftest import FakeTime, MakeClient, RecordingLimiter, err, ok, url
 
@@ -121,8 +121,8 @@ async def test_backoff_is_exponential_with_full_jitter(
         await client._request("GET", "/plans")
     # random() fixed at 1.0 gives the ceiling: 0.5 doubling, capped at 8.
     assert fake_time.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
-    assert backoff_delay(3, lambda: 0.25) == 0.5
-    assert backoff_delay(1, lambda: 0.0) == 0.0
+    assert RetryPolicy(random=lambda: 0.25).backoff(3) == 0.5
+    assert RetryPolicy(random=lambda: 0.0).backoff(1) == 0.0
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])

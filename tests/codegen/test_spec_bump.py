@@ -28,28 +28,13 @@ from codegen._coverage import (
 )
 from codegen._generate import REPO_ROOT, SPEC_PATH, spec_version
 from codegen._spec_walk import operations
+from flashproxy_async import AsyncFlashProxy
 from flashproxy_async._transport import USER_AGENT
-from flashproxy_async.resources import (
-    AsyncBalance,
-    AsyncGeo,
-    AsyncPlans,
-    AsyncProxies,
-    AsyncServers,
-    AsyncSubUsers,
-    AsyncUsage,
-)
+from flashproxy_async.resources import resources_of
 from flashproxy_async.resources._base import OPERATION_ATTRIBUTE as RESOURCES_OPERATION_ATTRIBUTE
 
 NEW_OPERATION = "getPool"
-RESOURCE_CLASSES: list[type] = [
-    AsyncBalance,
-    AsyncGeo,
-    AsyncPlans,
-    AsyncProxies,
-    AsyncServers,
-    AsyncSubUsers,
-    AsyncUsage,
-]
+RESOURCE_CLASSES: list[type] = list(resources_of(AsyncFlashProxy).values())
 NEW_VERSION = "2.2.0"
 COPIED = ("openapi.json", "pyproject.toml", "codegen", "flashproxy_async")
 

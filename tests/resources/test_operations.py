@@ -25,27 +25,13 @@ from flashproxy_async._generated import (
     UsagePeriod,
 )
 from flashproxy_async.resources import (
-    AsyncBalance,
-    AsyncGeo,
-    AsyncPlans,
-    AsyncProxies,
-    AsyncServers,
-    AsyncSubUsers,
-    AsyncUsage,
     Page,
+    resources_of,
 )
 
 from ._helpers import BASE, PLAN_ID, Sent, error, plan_json, reply, sent
 
-RESOURCE_CLASSES = [
-    AsyncPlans,
-    AsyncUsage,
-    AsyncServers,
-    AsyncProxies,
-    AsyncBalance,
-    AsyncGeo,
-    AsyncSubUsers,
-]
+RESOURCE_CLASSES = list(resources_of(AsyncFlashProxy).values())
 
 ONE_PAGE = {"page": 1, "per_page": 2, "total": 1, "total_pages": 1}
 POOLS = {
