@@ -6,9 +6,9 @@ import itertools
 import math
 
 import pytest
+from _support.windows import max_starts_in_any_window
 from hypothesis import given
 from hypothesis import strategies as st
-from traffic import max_starts_in_any_window
 
 from flashproxy_async.limiters._window import StartWindow, default_margin
 

@@ -7,10 +7,11 @@ import math
 
 import anyio
 import pytest
+from _support.clock import FakeClock, run_virtual
+from _support.windows import max_starts_in_any_window
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from traffic import Traffic, make_limiter, max_starts_in_any_window, run_virtual
-from virtual_clock import VirtualClock
+from traffic import Traffic, make_limiter
 
 import flashproxy_async
 from flashproxy_async import TokenBucketLimiter
@@ -30,7 +31,7 @@ from flashproxy_async import TokenBucketLimiter
 def test_random_traffic_keeps_window_concurrency_and_order(
     rate: int, max_concurrent: int, period: float, requests: list[tuple[float, float]]
 ) -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = TokenBucketLimiter(rate, period, max_concurrent, clock=clock, sleep=clock.sleep)
     traffic = Traffic(limiter, clock)
 
@@ -49,7 +50,7 @@ def test_random_traffic_keeps_window_concurrency_and_order(
 
 
 def test_a_backlog_sustains_the_rate_less_only_the_margin() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=100, period=60.0, max_concurrent=20)
     traffic = Traffic(limiter, clock)
 
@@ -71,7 +72,7 @@ def test_a_backlog_sustains_the_rate_less_only_the_margin() -> None:
 
 
 def test_waiters_start_in_the_order_they_asked_even_across_both_stages() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=2, period=1.0, max_concurrent=2)
     traffic = Traffic(limiter, clock)
 
@@ -87,7 +88,7 @@ def test_waiters_start_in_the_order_they_asked_even_across_both_stages() -> None
 
 
 def test_pause_holds_every_task_until_the_deadline_then_paces() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=10, period=5.0, max_concurrent=4)
     traffic = Traffic(limiter, clock)
     paused_at = 0.0
@@ -117,7 +118,7 @@ def test_pause_holds_every_task_until_the_deadline_then_paces() -> None:
 
 
 def test_pause_reaches_a_head_already_asleep_on_the_window() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=1, period=10.0, max_concurrent=2)
     traffic = Traffic(limiter, clock)
 
@@ -133,7 +134,7 @@ def test_pause_reaches_a_head_already_asleep_on_the_window() -> None:
 
 
 def test_a_pause_of_no_time_or_negative_time_still_paces() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=4, period=4.0, max_concurrent=4)
     traffic = Traffic(limiter, clock)
 
@@ -149,7 +150,7 @@ def test_a_pause_of_no_time_or_negative_time_still_paces() -> None:
 
 
 def test_one_limiter_shared_by_two_clients_counts_both() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=5, period=10.0, max_concurrent=2)
     client_a, client_b = Traffic(limiter, clock), Traffic(limiter, clock)
 

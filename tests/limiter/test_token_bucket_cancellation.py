@@ -7,12 +7,13 @@ import math
 
 import anyio
 import pytest
-from traffic import Traffic, make_limiter, max_starts_in_any_window, run_virtual
-from virtual_clock import VirtualClock
+from _support.clock import FakeClock, run_virtual
+from _support.windows import max_starts_in_any_window
+from traffic import Traffic, make_limiter
 
 
 def test_a_cancellation_storm_leaves_the_limiter_as_free_as_before() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=4, period=10.0, max_concurrent=3)
     traffic = Traffic(limiter, clock)
 
@@ -55,7 +56,7 @@ def test_a_cancellation_storm_leaves_the_limiter_as_free_as_before() -> None:
 def test_a_slot_handed_to_a_waiter_cancelled_in_the_same_instant_passes_on(
     cancel_with: str,
 ) -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=100, period=1.0, max_concurrent=1)
     entered: list[str] = []
 
@@ -88,7 +89,7 @@ def test_a_slot_handed_to_a_waiter_cancelled_in_the_same_instant_passes_on(
 
 
 def test_a_permit_turn_handed_to_a_waiter_cancelled_in_the_same_instant_passes_on() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=1, period=10.0, max_concurrent=5)
     started: list[tuple[str, float]] = []
 
@@ -114,7 +115,7 @@ def test_a_permit_turn_handed_to_a_waiter_cancelled_in_the_same_instant_passes_o
 
 
 def test_a_waiter_woken_as_head_and_cancelled_at_once_does_not_stall_the_queue() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = make_limiter(clock, rate=10, period=1.0, max_concurrent=5)
     started: list[str] = []
 

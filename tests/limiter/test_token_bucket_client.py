@@ -12,12 +12,11 @@ import itertools
 import math
 from typing import Any
 
+from _support.clock import FakeClock, run_virtual
 from aioresponses import CallbackResult
-from traffic import run_virtual
-from virtual_clock import VirtualClock
+from client.conftest import API_KEY, BASE_URL, Mocked, _CompatResponse, err, ok
 
 from flashproxy_async import AsyncFlashProxy, TokenBucketLimiter
-from tests.client.conftest import API_KEY, BASE_URL, Mocked, _CompatResponse, err, ok
 
 RATE, PERIOD = 10, 10.0
 LATENCY = 1.0
@@ -25,7 +24,7 @@ RETRY_AFTER = 30
 
 
 def test_a_429_pauses_every_task_until_retry_after_and_none_draws_its_own() -> None:
-    clock = VirtualClock()
+    clock = FakeClock()
     limiter = TokenBucketLimiter(RATE, PERIOD, 4, clock=clock, sleep=clock.sleep)
     arrivals: list[tuple[float, int]] = []
     limited_until = -math.inf

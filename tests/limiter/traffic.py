@@ -1,14 +1,12 @@
-"""Shared helpers for the limiter tests: a limiter on virtual time, and recorded traffic."""
+"""Helpers for the limiter tests: a limiter on virtual time, and recorded traffic."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import math
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from virtual_clock import VirtualClock
+from _support.clock import FakeClock
 
 from flashproxy_async import TokenBucketLimiter
 
@@ -16,30 +14,15 @@ T = TypeVar("T")
 
 
 def make_limiter(
-    clock: VirtualClock, rate: int = 5, period: float = 10.0, max_concurrent: int = 3
+    clock: FakeClock, rate: int = 5, period: float = 10.0, max_concurrent: int = 3
 ) -> TokenBucketLimiter:
     return TokenBucketLimiter(rate, period, max_concurrent, clock=clock, sleep=clock.sleep)
-
-
-def run_virtual(clock: VirtualClock, main: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(clock.run(main))
-
-
-def max_starts_in_any_window(starts: list[float], period: float) -> int:
-    """The most starts a strict server sees in a closed window of ``period`` seconds."""
-    ordered = sorted(starts)
-    most, first = 0, 0
-    for last, at in enumerate(ordered):
-        while at - ordered[first] > period:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 class Traffic:
     """Requests through one limiter, recording when each started and how many overlapped."""
 
-    def __init__(self, limiter: TokenBucketLimiter, clock: VirtualClock) -> None:
+    def __init__(self, limiter: TokenBucketLimiter, clock: FakeClock) -> None:
         self.limiter = limiter
         self.clock = clock
         self.starts: list[float] = []

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, cast
 
 import anyio
 import pytest
+from _support.windows import max_starts_in_any_window
 
 from flashproxy_async import FlashProxyError, Limiter
 from flashproxy_async.limiters import RedisLimiterError, RedisRateLimiter
@@ -38,16 +39,6 @@ async def start_times_us(client: Redis, key: str) -> list[int]:
         "list[tuple[bytes, float]]", await client.zrange(keys(key)[0], 0, -1, withscores=True)
     )
     return sorted(int(score) for _, score in starts)
-
-
-def max_starts_in_any_window(starts: list[float], period: float) -> int:
-    ordered = sorted(starts)
-    most, first = 0, 0
-    for last, at in enumerate(ordered):
-        while at - ordered[first] > period:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 async def test_is_a_limiter_with_the_documented_defaults(redis_url: str, limit_key: str) -> None:
