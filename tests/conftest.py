@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _support.clock import FakeClock
 
 if TYPE_CHECKING:
     from flashproxy_async.testing import RecordedRequest
@@ -23,6 +24,12 @@ def openapi_spec() -> dict[str, Any]:
     """The vendored openapi.json."""
     spec: dict[str, Any] = json.loads((REPO_ROOT / "openapi.json").read_text(encoding="utf-8"))
     return spec
+
+
+@pytest.fixture
+def fake_time() -> FakeClock:
+    """A fake clock for code that takes a clock, a sleep or a wall clock."""
+    return FakeClock()
 
 
 _FAKE_ANSWERS: list[RecordedRequest] = []

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from _support.clock import FakeClock
 from aioresponses import aioresponses
 
 from flashproxy_async import AsyncFlashProxy, Limiter
@@ -51,36 +52,16 @@ class RecordingLimiter(Limiter):
         self.pauses.append(seconds)
 
 
-class FakeTime:
-    """A monotonic clock that only the fake sleep advances."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def limiter() -> RecordingLimiter:
     return RecordingLimiter()
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
 
 
 MakeClient = Callable[..., AsyncFlashProxy]
 
 
 @pytest.fixture
-async def make_client(limiter: RecordingLimiter, fake_time: FakeTime) -> AsyncIterator[MakeClient]:
+async def make_client(limiter: RecordingLimiter, fake_time: FakeClock) -> AsyncIterator[MakeClient]:
     """Build clients with the recording limiter, fake time and jitter fixed at 1.0."""
     made: list[AsyncFlashProxy] = []
 
@@ -90,7 +71,8 @@ async def make_client(limiter: RecordingLimiter, fake_time: FakeTime) -> AsyncIt
         client = AsyncFlashProxy(kwargs.pop("api_key", API_KEY), **kwargs)
         transport = client._transport
         transport.sleep = fake_time.sleep
-        transport.clock = fake_time.clock
+        transport.clock = fake_time
+        transport.wall_clock = fake_time.wall
         transport.retry_policy.random = lambda: 1.0
         made.append(client)
         return client

@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from _support.clock import FakeClock
 from aiohttp import web
 
 import flashproxy_async as fp
 
-from .conftest import API_KEY, FakeTime, RecordingLimiter
+from .conftest import API_KEY, RecordingLimiter
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -62,8 +63,7 @@ async def server() -> AsyncIterator[Server]:
 
 def client_for(base_url: str, limiter: RecordingLimiter, **kwargs: Any) -> fp.AsyncFlashProxy:
     client = fp.AsyncFlashProxy(API_KEY, base_url=base_url, limiter=limiter, **kwargs)
-    fake = FakeTime()
-    client._transport.sleep = fake.sleep  # no real backoff waits
+    client._transport.sleep = FakeClock().sleep  # no real backoff waits
     return client
 
 

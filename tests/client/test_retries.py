@@ -8,13 +8,14 @@ from typing import Any
 
 import aiohttp
 import pytest
+from _support.clock import FakeClock
 from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
 
 import flashproxy_async as fp
 from flashproxy_async._retry import RetryPolicy, parse_retry_after
 
-from .conftest import FakeTime, MakeClient, RecordingLimiter, err, ok, url
+from .conftest import MakeClient, RecordingLimiter, err, ok, url
 
 RETRYABLE = [408, 429, 500, 502, 503, 504]
 
@@ -102,7 +103,7 @@ async def test_timeout_error_is_a_builtin_timeout_error(
 
 @pytest.mark.parametrize("max_retries", [0, 1, 3])
 async def test_max_retries_counts_retries_after_the_first_attempt(
-    make_client: MakeClient, mocked: Any, fake_time: FakeTime, max_retries: int
+    make_client: MakeClient, mocked: Any, fake_time: FakeClock, max_retries: int
 ) -> None:
     client = make_client(max_retries=max_retries)
     mocked.get(url("/plans"), status=503, payload=err("INTERNAL_ERROR"), repeat=True)
@@ -113,7 +114,7 @@ async def test_max_retries_counts_retries_after_the_first_attempt(
 
 
 async def test_backoff_is_exponential_with_full_jitter(
-    make_client: MakeClient, mocked: Any, fake_time: FakeTime
+    make_client: MakeClient, mocked: Any, fake_time: FakeClock
 ) -> None:
     client = make_client(max_retries=6)
     mocked.get(url("/plans"), status=500, payload=err("INTERNAL_ERROR"), repeat=True)
@@ -198,7 +199,7 @@ async def test_refused_every_time_raises_without_outcome_unknown(
 
 
 async def test_state_changing_post_is_retried_after_429_and_pauses_limiter(
-    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeTime
+    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeClock
 ) -> None:
     client = make_client(max_retries=2)
     mocked.post(
@@ -213,7 +214,7 @@ async def test_state_changing_post_is_retried_after_429_and_pauses_limiter(
 
 
 async def test_429_without_retry_after_pauses_for_the_backoff(
-    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeTime
+    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeClock
 ) -> None:
     client = make_client(max_retries=1)
     mocked.get(url("/plans"), status=429, payload=err("RATE_LIMITED"))
@@ -224,11 +225,10 @@ async def test_429_without_retry_after_pauses_for_the_backoff(
 
 
 async def test_retry_after_as_http_date(
-    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeTime
+    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeClock
 ) -> None:
     client = make_client(max_retries=1)
-    client._transport.wall_clock = lambda: 1_700_000_000.0
-    date = email.utils.formatdate(1_700_000_012.0, usegmt=True)
+    date = email.utils.formatdate(fake_time.wall() + 12.0, usegmt=True)
     mocked.get(url("/plans"), status=503, payload=err("X"), headers={"Retry-After": date})
     mocked.get(url("/plans"), payload=ok([]))
     await client._request("GET", "/plans")
@@ -237,7 +237,7 @@ async def test_retry_after_as_http_date(
 
 
 async def test_retry_after_past_the_cap_raises_rate_limited(
-    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeTime
+    make_client: MakeClient, mocked: Any, limiter: RecordingLimiter, fake_time: FakeClock
 ) -> None:
     client = make_client(max_retries=5)
     mocked.get(
@@ -288,7 +288,7 @@ def test_parse_retry_after(header: str | None, expected: float | None) -> None:
 
 
 async def test_deadline_stops_retries(
-    make_client: MakeClient, mocked: Any, fake_time: FakeTime
+    make_client: MakeClient, mocked: Any, fake_time: FakeClock
 ) -> None:
     client = make_client(max_retries=10, deadline=1.2)
     mocked.get(url("/plans"), status=503, payload=err("X"), repeat=True)

@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import pytest
+from _support.clock import FakeClock
 from aioresponses import aioresponses
 
 from flashproxy_async import (
@@ -58,26 +59,6 @@ PROXIES = {
     "count": 1,
     "source": "provider",
 }
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
 
 
 # Dedicated ISP
@@ -228,7 +209,7 @@ def test_pool_stock_exactly_covering_the_quantity_passes() -> None:
 
 
 async def test_wait_for_ip_polls_through_404s_with_backoff(
-    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeTime
+    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeClock
 ) -> None:
     for _ in range(3):
         error(api, "GET", IP_PATH, 404, "NOT_FOUND")
@@ -239,7 +220,7 @@ async def test_wait_for_ip_polls_through_404s_with_backoff(
         initial_delay=1,
         max_delay=3,
         sleep=fake_time.sleep,
-        clock=fake_time.clock,
+        clock=fake_time,
     )
     assert result == {"ip": "203.0.113.9"}
     assert fake_time.sleeps == [1, 2, 3]
@@ -247,10 +228,11 @@ async def test_wait_for_ip_polls_through_404s_with_backoff(
 
 
 async def test_wait_for_ip_gives_up_at_the_deadline(
-    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeTime
+    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeClock
 ) -> None:
     for _ in range(10):
         error(api, "GET", IP_PATH, 404, "NOT_FOUND")
+    started = fake_time.now
     with pytest.raises(APITimeoutError):
         await client.servers.wait_for_ip(
             PLAN_ID,
@@ -258,24 +240,24 @@ async def test_wait_for_ip_gives_up_at_the_deadline(
             initial_delay=2,
             max_delay=4,
             sleep=fake_time.sleep,
-            clock=fake_time.clock,
+            clock=fake_time,
         )
     # 2 + 4 + 4 = 10: the last sleep is cut to what is left of the deadline.
     assert fake_time.sleeps == [2, 4, 4]
-    assert fake_time.now == 110.0
+    assert fake_time.now == started + 10
 
 
 async def test_wait_for_ip_lets_other_errors_through(
-    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeTime
+    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeClock
 ) -> None:
     error(api, "GET", IP_PATH, 400, "VALIDATION_ERROR")
     with pytest.raises(BadRequestError):
-        await client.servers.wait_for_ip(PLAN_ID, sleep=fake_time.sleep, clock=fake_time.clock)
+        await client.servers.wait_for_ip(PLAN_ID, sleep=fake_time.sleep, clock=fake_time)
     assert fake_time.sleeps == []
 
 
 async def test_rotate_ip_and_wait_returns_once_the_ip_differs(
-    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeTime
+    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeClock
 ) -> None:
     reply(api, "GET", IP_PATH, {"ip": "198.51.100.1"})
     reply(api, "POST", f"/servers/{PLAN_ID}/rotate-ip", {"status": "rotating"})
@@ -283,7 +265,7 @@ async def test_rotate_ip_and_wait_returns_once_the_ip_differs(
     error(api, "GET", IP_PATH, 404, "NOT_FOUND")
     reply(api, "GET", IP_PATH, {"ip": "198.51.100.2"})
     result = await client.servers.rotate_ip_and_wait(
-        PLAN_ID, initial_delay=1, max_delay=8, sleep=fake_time.sleep, clock=fake_time.clock
+        PLAN_ID, initial_delay=1, max_delay=8, sleep=fake_time.sleep, clock=fake_time
     )
     assert result == {"ip": "198.51.100.2"}
     assert fake_time.sleeps == [1, 2]
@@ -291,7 +273,7 @@ async def test_rotate_ip_and_wait_returns_once_the_ip_differs(
 
 
 async def test_rotate_ip_and_wait_times_out_when_the_ip_stays(
-    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeTime
+    client: AsyncFlashProxy, api: aioresponses, fake_time: FakeClock
 ) -> None:
     reply(api, "GET", IP_PATH, "198.51.100.1", repeat=True)
     reply(api, "POST", f"/servers/{PLAN_ID}/rotate-ip", {"status": "rotating"})
@@ -302,6 +284,6 @@ async def test_rotate_ip_and_wait_times_out_when_the_ip_stays(
             initial_delay=1,
             max_delay=2,
             sleep=fake_time.sleep,
-            clock=fake_time.clock,
+            clock=fake_time,
         )
     assert sum(fake_time.sleeps) == 5

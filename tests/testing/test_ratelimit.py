@@ -6,18 +6,11 @@ import asyncio
 from typing import Any
 
 import aiohttp
+from _support.clock import FakeClock
 
 from flashproxy_async.testing import FakeFlashProxy
 
 from ._helpers import call, error_code
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def session_for(fake: FakeFlashProxy, key: str | None = None) -> aiohttp.ClientSession:
@@ -27,18 +20,19 @@ def session_for(fake: FakeFlashProxy, key: str | None = None) -> aiohttp.ClientS
 
 
 async def test_window_is_strict_and_sliding(make_fake: Any) -> None:
-    clock = ManualClock()
+    clock = FakeClock()
     fake: FakeFlashProxy = make_fake(rate=3, period=60, clock=clock, time_scale=1.0)
     async with fake, session_for(fake) as http:
+        start = clock.now
         for offset in (0, 10, 20):
-            clock.now = 50 + offset
+            clock.advance_to(start + offset)
             assert (await call(http, "GET", "balance"))[0] == 200
-        clock.now = 50 + 59.5
+        clock.advance_to(start + 59.5)
         status, body, headers = await call(http, "GET", "balance")
         assert (status, error_code(body)) == (429, "RATE_LIMITED")
         assert headers["Retry-After"] == "1"  # whole seconds, at least 1
         assert body["error"]["retry_after"] == 0.5
-        clock.now = 50 + 60  # the first admission leaves the window
+        clock.advance_to(start + 60)  # the first admission leaves the window
         assert (await call(http, "GET", "balance"))[0] == 200
         status, body, headers = await call(http, "GET", "balance")
         assert status == 429
@@ -47,7 +41,7 @@ async def test_window_is_strict_and_sliding(make_fake: Any) -> None:
 
 
 async def test_rejections_do_not_use_budget_and_keys_are_separate(make_fake: Any) -> None:
-    clock = ManualClock()
+    clock = FakeClock()
     fake: FakeFlashProxy = make_fake(rate=1, period=1, clock=clock, time_scale=1.0)
     other = fake.add_api_key()
     async with fake, session_for(fake) as http, session_for(fake, other) as second:
@@ -55,7 +49,7 @@ async def test_rejections_do_not_use_budget_and_keys_are_separate(make_fake: Any
         for _ in range(3):
             assert (await call(http, "GET", "balance"))[0] == 429
         assert (await call(second, "GET", "balance"))[0] == 200
-        clock.now += 1
+        clock.advance(1)
         assert (await call(http, "GET", "balance"))[0] == 200
 
 
@@ -99,16 +93,16 @@ async def test_reset_rate_limit(make_fake: Any) -> None:
 
 
 async def test_defaults_are_the_seeds_100_per_minute(make_fake: Any) -> None:
-    clock = ManualClock()
+    clock = FakeClock()
     fake: FakeFlashProxy = make_fake(clock=clock, time_scale=1.0)
     async with fake, session_for(fake) as http:
         for _ in range(100):
             assert (await call(http, "GET", "balance"))[0] == 200
         status, body, headers = await call(http, "GET", "balance")
         assert (status, error_code(body), headers["Retry-After"]) == (429, "RATE_LIMITED", "60")
-        clock.now += 59.9
+        clock.advance(59.9)
         assert (await call(http, "GET", "balance"))[0] == 429
-        clock.now += 0.1
+        clock.advance(0.1)
         assert (await call(http, "GET", "balance"))[0] == 200
 
 

@@ -6,20 +6,11 @@ import time
 from typing import Any
 
 import aiohttp
+from _support.clock import FakeClock
 
 from flashproxy_async.testing import FakeFlashProxy
 
 from ._helpers import call, error_code
-
-
-class ManualClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def session_for(fake: FakeFlashProxy) -> aiohttp.ClientSession:
@@ -29,7 +20,7 @@ def session_for(fake: FakeFlashProxy) -> aiohttp.ClientSession:
 
 
 async def test_unlimited_server_gets_its_ip_after_the_provisioning_delay(make_fake: Any) -> None:
-    clock = ManualClock()
+    clock = FakeClock()
     fake: FakeFlashProxy = make_fake(clock=clock, provisioning_delay=30, time_scale=1.0)
     async with fake, session_for(fake) as http:
         order = {"product": "unlimited_residential", "duration": "7_days", "bandwidth_mbps": 400}
@@ -39,9 +30,9 @@ async def test_unlimited_server_gets_its_ip_after_the_provisioning_delay(make_fa
         assert (status, error_code(body)) == (404, "NOT_FOUND")
         _, monitoring, _ = await call(http, "GET", f"servers/{plan_id}/monitoring")
         assert monitoring["data"]["status"] == "provisioning"
-        clock.now += 29.9
+        clock.advance(29.9)
         assert (await call(http, "GET", f"servers/{plan_id}/ip"))[0] == 404
-        clock.now += 0.1
+        clock.advance(0.1)
         status, body, _ = await call(http, "GET", f"servers/{plan_id}/ip")
         assert status == 200
         assert body["data"] == {"plan_id": plan_id, "ip": fake.state.plans[plan_id].ip}
@@ -74,7 +65,7 @@ async def test_rotation_is_only_for_dedicated_mobile(
 
 
 async def test_rotation_changes_the_ip_after_the_delay(make_fake: Any) -> None:
-    clock = ManualClock()
+    clock = FakeClock()
     fake: FakeFlashProxy = make_fake(clock=clock, rotation_delay=10, time_scale=1.0)
     plan = fake.state.add_plan("dedicated_mobile", location="NL")
     async with fake, session_for(fake) as http:
@@ -84,16 +75,16 @@ async def test_rotation_changes_the_ip_after_the_delay(make_fake: Any) -> None:
         assert status == 200 and rotated["data"]["status"] == "rotating"
         status, body, _ = await call(http, "POST", f"servers/{plan.plan_id}/rotate-ip")
         assert (status, error_code(body)) == (400, "VALIDATION_ERROR")
-        clock.now += 9
+        clock.advance(9)
         assert (await call(http, "GET", f"servers/{plan.plan_id}/ip"))[1]["data"]["ip"] == old_ip
-        clock.now += 1
+        clock.advance(1)
         _, after, _ = await call(http, "GET", f"servers/{plan.plan_id}/ip")
         assert after["data"]["ip"] != old_ip
         assert (await call(http, "POST", f"servers/{plan.plan_id}/rotate-ip"))[0] == 200
 
 
 async def test_restart_reports_restarting_then_online(make_fake: Any) -> None:
-    clock = ManualClock()
+    clock = FakeClock()
     fake: FakeFlashProxy = make_fake(clock=clock, restart_delay=60, time_scale=1.0)
     plan = fake.state.add_plan("unlimited_residential", bandwidth_mbps=200)
     async with fake, session_for(fake) as http:
@@ -101,7 +92,7 @@ async def test_restart_reports_restarting_then_online(make_fake: Any) -> None:
         assert status == 200
         _, stats, _ = await call(http, "GET", f"servers/{plan.plan_id}/stats")
         assert stats["data"]["status"] == "restarting"
-        clock.now += 60
+        clock.advance(60)
         _, monitoring, _ = await call(http, "GET", f"servers/{plan.plan_id}/monitoring")
         assert monitoring["data"]["status"] == "online"
 
