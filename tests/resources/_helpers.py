@@ -13,6 +13,21 @@ from aioresponses import aioresponses
 
 BASE = "https://api.test/api/v1"
 PLAN_ID = "3f2b8c1e-9a4d-4e5f-8b6a-1c2d3e4f5a6b"
+PROXY_LIST: dict[str, Any] = {
+    "plan_id": PLAN_ID,
+    "product": "dedicated_isp",
+    "proxies": [
+        {
+            "host": "isp.proxyserver.bot",
+            "port": 10001,
+            "username": "u",
+            "password": "p",
+            "full": "u:p@isp.proxyserver.bot:10001",
+        }
+    ],
+    "count": 1,
+    "source": "provider",
+}
 
 
 class CompatResponse(aiohttp.ClientResponse):

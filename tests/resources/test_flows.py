@@ -22,7 +22,7 @@ from flashproxy_async._converter import structure
 from flashproxy_async._generated import Plan, PoolList, ProxyList
 from flashproxy_async.resources._stock import check_mobile_stock, check_pool_stock
 
-from ._helpers import PLAN_ID, Sent, error, plan_json, reply, sent
+from ._helpers import PLAN_ID, PROXY_LIST, Sent, error, plan_json, reply, sent
 
 IP_PATH = f"/servers/{PLAN_ID}/ip"
 
@@ -44,23 +44,6 @@ def pools(stock: int, in_stock: bool = True) -> dict[str, Any]:
     }
 
 
-PROXIES = {
-    "plan_id": PLAN_ID,
-    "product": "dedicated_isp",
-    "proxies": [
-        {
-            "host": "isp.proxyserver.bot",
-            "port": 10001,
-            "username": "u",
-            "password": "p",
-            "full": "u:p@isp.proxyserver.bot:10001",
-        }
-    ],
-    "count": 1,
-    "source": "provider",
-}
-
-
 # Dedicated ISP
 
 
@@ -69,7 +52,7 @@ async def test_dedicated_isp_flow_checks_stock_buys_and_returns_the_proxies(
 ) -> None:
     reply(api, "GET", "/proxies/pools", pools(stock=10))
     reply(api, "POST", "/plans", plan_json(product="dedicated_isp"), status=201)
-    reply(api, "GET", f"/plans/{PLAN_ID}/proxies", PROXIES)
+    reply(api, "GET", f"/plans/{PLAN_ID}/proxies", PROXY_LIST)
     plan, proxies = await client.plans.create_dedicated_isp(
         pool="ISP_US_SNEAKERS", quantity=10, end_user_reference="order-7"
     )

@@ -29,7 +29,7 @@ from flashproxy_async.resources import (
     resources_of,
 )
 
-from ._helpers import BASE, PLAN_ID, Sent, error, plan_json, reply, sent
+from ._helpers import BASE, PLAN_ID, PROXY_LIST, Sent, error, plan_json, reply, sent
 
 RESOURCE_CLASSES = list(resources_of(AsyncFlashProxy).values())
 
@@ -40,21 +40,6 @@ POOLS = {
     ],
     "total": 1,
     "in_stock_count": 1,
-}
-PROXY_LIST = {
-    "plan_id": PLAN_ID,
-    "product": "dedicated_isp",
-    "proxies": [
-        {
-            "host": "isp.proxyserver.bot",
-            "port": 10001,
-            "username": "u",
-            "password": "p",
-            "full": "u:p@isp.proxyserver.bot:10001",
-        }
-    ],
-    "count": 1,
-    "source": "provider",
 }
 BALANCE = {"balance_cents": 500000, "allocations": {"residential-lite": {"gb_remaining": 2.5}}}
 FREE_FORM = {"anything": [1, 2, 3]}
