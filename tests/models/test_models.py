@@ -9,6 +9,7 @@ from uuid import UUID
 
 import attrs
 import pytest
+from _support.payloads import PROXY_PASSWORD, proxy_list_json
 
 from flashproxy_async import ResponseValidationError
 from flashproxy_async._converter import structure, unstructure
@@ -68,21 +69,7 @@ POOL_LIST: dict[str, Any] = {
     "total": 1,
     "in_stock_count": 1,
 }
-PROXY_LIST: dict[str, Any] = {
-    "plan_id": PLAN_ID,
-    "product": "dedicated_isp",
-    "proxies": [
-        {
-            "host": "isp.proxyserver.bot",
-            "port": 10001,
-            "username": "user_abc123",
-            "password": "pass_xyz789",
-            "full": "user_abc123:pass_xyz789@isp.proxyserver.bot:10001",
-        }
-    ],
-    "count": 1,
-    "source": "provider",
-}
+PROXY_LIST = proxy_list_json(PLAN_ID)
 BALANCE: dict[str, Any] = {
     "balance_cents": 500000,
     "balance_formatted": "$5,000.00",
@@ -195,7 +182,7 @@ def test_unknown_response_fields_do_not_break_decoding() -> None:
 )
 def test_secrets_are_left_out_of_repr(model: Any) -> None:
     text = repr(model)
-    assert PASSWORD not in text and "pass_xyz789" not in text
+    assert PASSWORD not in text and PROXY_PASSWORD not in text
     assert "user_abc123" in text
 
 

@@ -9,25 +9,12 @@ from typing import Any
 
 import aiohttp
 import attrs
+from _support.payloads import proxy_list_json
 from aioresponses import aioresponses
 
 BASE = "https://api.test/api/v1"
 PLAN_ID = "3f2b8c1e-9a4d-4e5f-8b6a-1c2d3e4f5a6b"
-PROXY_LIST: dict[str, Any] = {
-    "plan_id": PLAN_ID,
-    "product": "dedicated_isp",
-    "proxies": [
-        {
-            "host": "isp.proxyserver.bot",
-            "port": 10001,
-            "username": "u",
-            "password": "p",
-            "full": "u:p@isp.proxyserver.bot:10001",
-        }
-    ],
-    "count": 1,
-    "source": "provider",
-}
+PROXY_LIST = proxy_list_json(PLAN_ID)
 
 
 class CompatResponse(aiohttp.ClientResponse):
