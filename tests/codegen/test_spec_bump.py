@@ -184,7 +184,7 @@ def test_the_suites_coverage_test_fails_naming_the_new_operation_until_it_has_a_
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     (bumped_repo / "tests").mkdir(exist_ok=True)
     shutil.copy2(REPO_ROOT / "tests" / "conftest.py", bumped_repo / "tests" / "conftest.py")
-    for package in ("resources", "testing"):
+    for package in ("_support", "resources", "testing"):
         shutil.copytree(
             REPO_ROOT / "tests" / package, bumped_repo / "tests" / package, ignore=ignore
         )
