@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,36 @@ if TYPE_CHECKING:
 pytest_plugins = ["flashproxy_async.testing._pytest_plugin"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SEED_PATH = REPO_ROOT.parent / "shared" / "seed" / "flashproxy-reseller-api.md"
+
+#: Names the file holding the published API documentation's text (the one-line raw dump
+#: or a reflowed copy: the tests that read it do not depend on line breaks).
+API_DOCS_VARIABLE = "FLASHPROXY_API_DOCS"
+
+
+def read_api_docs() -> str | None:
+    """The API documentation's text, or None when FLASHPROXY_API_DOCS names no file.
+
+    For collecting parameters; a test that needs the text takes the ``api_docs`` fixture,
+    which says why it is missing.
+    """
+    value = os.environ.get(API_DOCS_VARIABLE)
+    if not value or not Path(value).is_file():
+        return None
+    return Path(value).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def api_docs() -> str:
+    """The API documentation's text; skips without it, and fails in CI on a wrong path."""
+    value = os.environ.get(API_DOCS_VARIABLE)
+    if not value:
+        pytest.skip(f"set {API_DOCS_VARIABLE} to the API documentation's text to run this")
+    if not Path(value).is_file():
+        message = f"{API_DOCS_VARIABLE}={value} names no file"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # the documentation was meant to be there: no silent skip
+        pytest.skip(message)
+    return Path(value).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
