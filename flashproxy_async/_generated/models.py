@@ -394,7 +394,7 @@ class ErrorResponse:
 
 @_define(kw_only=True)
 class SuccessResponse:
-    """Generic success envelope for operations whose body the seed does not document."""
+    """Generic success envelope for operations the API documentation gives no body for."""
 
     success: bool | None = _field(default=None)
     data: dict[str, Any] | None = _field(default=None)
