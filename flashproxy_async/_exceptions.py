@@ -201,7 +201,7 @@ class RequestValidationError(FlashProxyError, ValueError):
 
 
 class TargetingError(RequestValidationError):
-    """A proxy username or URL that breaks the seed's targeting rules."""
+    """A proxy username or URL that breaks the API documentation's targeting rules."""
 
 
 _CLASS_BY_CODE: dict[str, type[APIError]] = {

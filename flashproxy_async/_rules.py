@@ -1,4 +1,4 @@
-"""Product rules from the seed's POST /plans and extend sections, checked before a request.
+"""Product rules from the API documentation's POST /plans and extend sections, checked locally.
 
 Pure functions: each raises :class:`RequestValidationError` whose ``rule`` names
 the rule broken, and none touches the network. The rule names:
@@ -22,13 +22,17 @@ the rule broken, and none touches the network. The rule names:
   ``usage_stats.window`` - the usage-stats time range.
 * ``pagination.page``, ``pagination.per_page`` - page numbers and sizes are at least 1.
 
-Readings of the seed taken here (see the shared seed-ambiguities notes):
+Readings of the API documentation taken here, where it is silent or at odds with itself:
 
-* Pools 1-5 are billed per GB, so they are bandwidth products.
-* ``1_hour`` is allowed for unlimited_residential when ``bandwidth_mbps`` is 200
-  ("Hourly plans capped at 200").
-* A field that the seed does not list for a product is rejected, not dropped: a
-  server that ignored it would sell something other than what was asked for.
+* Pools 1-5 are bandwidth products (they need ``bandwidth_gb``): the products table
+  bills them per GB, though POST /plans's "Bandwidth Products" rule names only
+  residential-lite, residential and mobile.
+* ``1_hour`` is allowed for unlimited_residential when ``bandwidth_mbps`` is exactly
+  200. The Duration text lists 1_hour only for datacenter, shared_isp and the IPv6
+  products, but the ``bandwidth_mbps`` text says "Hourly plans capped at 200", which
+  only makes sense if unlimited_residential has hourly plans.
+* A field that the documentation does not list for a product is rejected, not
+  dropped: a server that ignored it would sell something other than what was asked for.
 """
 
 from __future__ import annotations
@@ -55,23 +59,24 @@ __all__ = [
 BANDWIDTH_PRODUCTS = frozenset(
     {"residential-lite", "residential", "mobile", "pool1", "pool2", "pool3", "pool4", "pool5"}
 )
-#: Billed per GB or by time ("ipv6_*" in the seed's rules is the enum's ipv6-*).
+#: Billed per GB or by time ("ipv6_*" in the documentation's rules is the enum's ipv6-*).
 HYBRID_PRODUCTS = frozenset({"datacenter", "shared_isp", "ipv6-residential", "ipv6-datacenter"})
 
 _UNLIMITED = Product.unlimited_residential.value
 _DEDICATED_MOBILE = Product.dedicated_mobile.value
 _DEDICATED_ISP = Product.dedicated_isp.value
 
-#: Seed, POST /plans: "bandwidth_mbps ... Range: 200-3000. Hourly plans capped at 200."
+#: The API documentation, POST /plans: "bandwidth_mbps ... Range: 200-3000. Hourly plans
+#: capped at 200."
 UNLIMITED_MBPS_MIN = 200
 UNLIMITED_MBPS_MAX = 3000
 UNLIMITED_HOURLY_MBPS = 200
 
-#: Seed, POST /plans/{planId}/extend: the add_days each product accepts.
+#: The API documentation, POST /plans/{planId}/extend: the add_days each product accepts.
 UNLIMITED_ADD_DAYS = frozenset({1, 7, 30, 60})
 DEDICATED_MOBILE_ADD_DAYS = frozenset({7, 14, 30})
 
-#: Seed, GET /plans/{planId}/usage-stats: "window at most 30 days".
+#: The API documentation, GET /plans/{planId}/usage-stats: "window at most 30 days".
 MAX_USAGE_STATS_WINDOW = timedelta(days=30)
 
 _CREATE_FIELDS = ("bandwidth_gb", "duration", "billing_type", "mbps", "bandwidth_mbps")
@@ -98,7 +103,7 @@ def _check_positive(value: Any, name: str, rule: str, *, integer: bool = False) 
 
 
 def _allowed_fields(request: CreatePlanRequest) -> frozenset[str]:
-    """The fields the seed lists for this product (and billing type), beside ``product``."""
+    """The fields documented for this product (and billing type), beside ``product``."""
     product = request.product.value
     if product in BANDWIDTH_PRODUCTS:
         return frozenset({"bandwidth_gb"})
@@ -172,7 +177,7 @@ def _check_unlimited_mbps(request: CreatePlanRequest) -> None:
 
 
 def check_create_plan(request: CreatePlanRequest) -> None:
-    """Check a POST /plans body against the seed's product requirements.
+    """Check a POST /plans body against the API documentation's product requirements.
 
     A product the spec does not list (a pseudo-member) is left to the server.
 

@@ -14,8 +14,8 @@ from collections import deque
 
 __all__ = ["StartWindow", "default_margin"]
 
-# issue-clarifications.md: a margin under 1% of the period, or under ~20 ms, drew 429s
-# from a strict loopback server at scaled periods: requests sent `period` apart can
+# A margin under 1% of the period, or under ~20 ms, drew 429s from a strict loopback
+# server at scaled periods: requests sent `period` apart can
 # arrive less than `period` apart. 1% was still not enough at 100 per 3 s under
 # coverage: the first burst of 20 opens 20 connections, which delayed its last request
 # by up to ~26 ms (~40 ms on a busy machine) against under 1 ms for the same burst on

@@ -1,6 +1,6 @@
 """One page of a list, and the walk over every page.
 
-The seed publishes no body for the paginated lists, so parsing is tolerant:
+The API documentation publishes no body for the paginated lists, so parsing is tolerant:
 ``{<items>: [...], "pagination": {...}}`` (our assumption in openapi.json), a
 bare list in ``data``, or items without a pagination block.
 """

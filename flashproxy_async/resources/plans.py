@@ -302,7 +302,7 @@ class AsyncPlans(AsyncResource):
     async def create_dedicated_isp(
         self, *, pool: str, quantity: int, end_user_reference: str | None = None
     ) -> tuple[Plan, ProxyList]:
-        """The seed's dedicated ISP flow: check the pool's stock, buy, fetch the proxies.
+        """The documented "Dedicated ISP Purchase Flow": check stock, buy, fetch the proxies.
 
         Returns:
             The new plan and its static proxy list.

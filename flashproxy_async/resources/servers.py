@@ -16,9 +16,9 @@ __all__ = ["AsyncServers"]
 Sleep = Callable[[float], Awaitable[Any]]
 Clock = Callable[[], float]
 
-#: Seed, GET /servers/{planId}/ip: "Wait 30-60 seconds after purchase."
+#: The API documentation, GET /servers/{planId}/ip: "Wait 30-60 seconds after purchase."
 DEFAULT_IP_TIMEOUT = 120.0
-#: Seed, POST /servers/{planId}/rotate-ip: "New IP in 10-30 seconds."
+#: The API documentation, POST /servers/{planId}/rotate-ip: "New IP in 10-30 seconds."
 DEFAULT_ROTATION_TIMEOUT = 60.0
 #: A poll made as the timeout runs out still gets this long: one last look.
 LAST_LOOK = 1.0
