@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-# seed: the overview's error table, plus NOT_SUPPORTED from usage-stats.
+# The API documentation's "Error Codes" table, plus NOT_SUPPORTED from usage-stats.
 STATUS_OF_CODE: dict[str, int] = {
     "VALIDATION_ERROR": 400,
     "UNAUTHORIZED": 401,

@@ -51,7 +51,7 @@ class Prices:
         return math.ceil(self.gb(product) * Fraction(str(gb)))
 
     def time_cost(self, product: str, days: float, mbps: int | None) -> int:
-        # seed: 1_hour is "priced at 1/8 of daily rate", not 1/24.
+        # POST /plans, duration: 1_hour is "priced at 1/8 of daily rate", not 1/24.
         effective_days = Fraction(1, 8) if days < 1 else Fraction(days)
         factor = Fraction(1)
         if product == "unlimited_residential" and mbps is not None:

@@ -157,7 +157,8 @@ async def states(request: web.Request) -> web.Response:
     country = _country(query)
     items = [{"code": code, "name": name} for code, name in GEO_STATES.get(country, ())]
     if product == "pool3":
-        # seed: pool 3 writes states with a us_ prefix, pool 4 with two letters.
+        # "Per-Pool Feature Comparison": pool 3 writes states with a us_ prefix, pool 4
+        # with two letters.
         items = [{**s, "code": f"{country.lower()}_{s['code']}"} for s in items]
     return ok({"country_code": country, "states": items, "total": len(items)})
 

@@ -15,7 +15,7 @@ from ._views import paginate, plan_view
 routes = web.RouteTableDef()
 
 _STATUSES = ("active", "expired", "cancelled", "all")
-_MAX_STATS_WINDOW = 30 * 86400  # seed: usage-stats window at most 30 days
+_MAX_STATS_WINDOW = 30 * 86400  # documented: usage-stats window at most 30 days
 
 
 @routes.get("/plans")

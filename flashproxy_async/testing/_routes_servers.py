@@ -63,7 +63,7 @@ async def server_ip(request: web.Request) -> web.Response:
 @routes.post("/servers/{planId}/rotate-ip")
 async def rotate_ip(request: web.Request) -> web.Response:
     state = state_of(request)
-    # seed: "Get new IP for dedicated mobile proxy."
+    # The API documentation: "Get new IP for dedicated mobile proxy."
     plan = _server_plan(request, ("dedicated_mobile",))
     if state.server_ip(plan) is None:
         raise validation_error("Server is still provisioning")

@@ -1,6 +1,6 @@
-"""The seed's product rules, as the fake server enforces them.
+"""The API documentation's product rules, as the fake server enforces them.
 
-Written from the seed independently of the client's own checks, so that the two
+Written from the documentation independently of the client's own checks, so that the two
 cannot share a misreading. Nulls count as absent; any other field that a product
 does not take is rejected, which catches clients that send junk.
 """
@@ -125,7 +125,7 @@ def _duration(body: Mapping[str, Any], product: str) -> str:
 
 
 def validate_create(raw: Any, disabled_products: frozenset[str]) -> Order:
-    """Check a POST /plans body against the seed's product requirements."""
+    """Check a POST /plans body against the documented product requirements."""
     body = require_object(raw)
     unknown = sorted(set(body) - CREATE_FIELDS)
     if unknown:
@@ -200,7 +200,7 @@ def validate_create(raw: Any, disabled_products: frozenset[str]) -> Order:
 
 
 def validate_extend(raw: Any, product: str, billing_type: str) -> Extension:
-    """Check a POST /plans/{id}/extend body against the seed's extend rules."""
+    """Check a POST /plans/{id}/extend body against the documented extend rules."""
     body = require_object(raw)
     unknown = sorted(set(body) - EXTEND_FIELDS)
     if unknown:
@@ -209,8 +209,8 @@ def validate_extend(raw: Any, product: str, billing_type: str) -> Extension:
         _reject_extra(body, {"add_bandwidth_gb"}, product)
         return Extension(add_bandwidth_gb=positive_number(body, "add_bandwidth_gb"))
     if product in HYBRID_PRODUCTS:
-        # seed: hybrids take add_bandwidth_gb and/or add_days, but add_bandwidth_gb is
-        # documented "for bandwidth-billed hybrid products" only.
+        # POST /plans/{planId}/extend: hybrids take add_bandwidth_gb and/or add_days, but
+        # add_bandwidth_gb is documented "for bandwidth-billed hybrid products" only.
         allowed = {"add_days"} | ({"add_bandwidth_gb"} if billing_type == "bandwidth" else set())
         _reject_extra(body, allowed, product)
         if not body:
