@@ -1,4 +1,4 @@
-"""Proxy targeting: usernames and proxy URLs built and checked against the seed's rules.
+"""Proxy targeting: usernames and proxy URLs built and checked against the documented rules.
 
 A wrong username fails silently (the gateway serves the wrong country), so every
 rule is checked locally and a violation raises ``TargetingError`` whose ``rule``
@@ -11,7 +11,7 @@ names it (``"pool4.session_time"``, ``"pool1.city.needs_state"``, ...)::
     proxy_url("pool2", "user", "p@ss", country="de", city="Berlin", port_index=3)
     # 'http://user-package-pool2-country-de-city-berlin:p%40ss@v3-resi-us.proxyserver.bot:10003'
 
-What each product accepts, as read from the seed (API 2.1.0):
+What each product accepts, as read from the API documentation (API 2.1.0):
 
 * ``pool1``-``pool5``: the "Per-Pool Feature Comparison" table. State is a full
   name (pools 1, 2, 5; US only for 1 and 5), ``us_`` plus the full name (pool 3,
@@ -24,8 +24,8 @@ What each product accepts, as read from the seed (API 2.1.0):
   them, so none is accepted. ``mobile`` also takes ASN (GET /geo/asn: "ASNs for
   mobile targeting").
 * ``unlimited_residential``: ``-zone-custom``, then ``-region-{cc}`` for the country
-  and ``-session-{id}-sessTime-{min}-sessAuto-1``. The seed brackets session and
-  sessTime together, so each needs the other; sessTime is in whole minutes, with no
+  and ``-session-{id}-sessTime-{min}-sessAuto-1``. The documentation brackets session
+  and sessTime together, so each needs the other; sessTime is in whole minutes, with no
   documented maximum.
 * ``residential-lite``, ``datacenter``, ``shared_isp``, ``ipv6-residential`` and
   ``ipv6-datacenter``: country only. GET /geo/countries lists them as product
@@ -33,14 +33,14 @@ What each product accepts, as read from the seed (API 2.1.0):
   ``ipv6-residential`` usernames carry ``-package-ipv6``.
 * ``dedicated_mobile`` and ``dedicated_isp``: no targeting (dedicated IPs).
 
-Choices where the seed is silent: state, city and ASN need a country, as in every
-seed example; ``session_time`` needs a ``session``; US states are written like the
-seed writes cities, lowercase without spaces (``newyork``, ``us_newyork``), as
-notes/issue-clarifications.md settles for pool 3; ZIP codes are 5 digits. The
-seed's ``user-country-US-asn-7922`` is accepted by ``parse_username``, but country
-codes are always written lowercase.
+Choices where the documentation is silent: state, city and ASN need a country, as in
+every documented example; ``session_time`` needs a ``session``; a multi-word US state
+is written as the documentation writes cities (GET /geo/cities: ``city-losangeles``),
+lowercase without spaces (``newyork``, and ``us_newyork`` for pool 3), since no example
+shows one; ZIP codes are 5 digits. GET /geo/asn's ``user-country-US-asn-7922`` is
+accepted by ``parse_username``, but country codes are always written lowercase.
 
-Hosts and ports are in ``PROXY_ENDPOINTS``. The seed gives none for ``datacenter``,
+Hosts and ports are in ``PROXY_ENDPOINTS``. The documentation gives none for ``datacenter``,
 ``shared_isp`` and ``dedicated_isp``, and a blank one for ``dedicated_mobile``: for
 these pass ``host`` and ``port`` from the plan's ``connection`` (or a dedicated ISP
 proxy item).
@@ -122,8 +122,8 @@ def _endpoint(
     )
     if host is None or first_port is None:
         raise TargetingError(
-            f"the seed gives no {scheme} host and port for {name}; pass host= and port= "
-            "from the plan's connection",
+            f"the API documentation gives no {scheme} host and port for {name}; "
+            "pass host= and port= from the plan's connection",
             rule="endpoint",
         )
     if ":" in host and not host.startswith("["):
@@ -157,11 +157,11 @@ def proxy_url(
         scheme: ``"http"`` or ``"socks5"``.
         port_index: which of the identical ports to use: 0-9 for the residential
             pools (HTTP 10000-10009, SOCKS5 11000-11009), only 0 elsewhere.
-        host: the proxy hostname, overriding the seed's (a plan's
-            ``connection.hostname``). Required where the seed gives none.
-        port: the first port for ``scheme``, overriding the seed's (a plan's
+        host: the proxy hostname, overriding the documented one (a plan's
+            ``connection.hostname``). Required where the documentation gives none.
+        port: the first port for ``scheme``, overriding the documented one (a plan's
             ``connection.port_http`` or ``port_socks``); ``port_index`` is added.
-            Required where the seed gives none.
+            Required where the documentation gives none.
         country, state, city, zip_code, asn, session, session_time: targeting, as
             for ``build_username``.
 

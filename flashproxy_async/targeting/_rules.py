@@ -1,7 +1,7 @@
 """What each product's proxy username may target, and the checks that enforce it.
 
 The public face is ``flashproxy_async.targeting``; its docstring states how each
-product's rules were read from the seed.
+product's rules were read from the API documentation.
 """
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ class Spec:
 _GEO_FULL = Spec(country=True, state="full_name", city="any", session=True)
 _COUNTRY_ONLY = Spec(country=True)
 
-# Seed: "Per-Pool Feature Comparison", "Pool N Sessions", "Geo Targeting Username
-# Format", "Proxy Connection Formats" and GET /geo/countries|asn. See the targeting
-# module docstring for how the products the seed says little about were read.
+# The API documentation: "Per-Pool Feature Comparison", "Pool N Sessions", "Geo
+# Targeting Username Format", "Proxy Connection Formats" and GET /geo/countries|asn.
+# See the targeting module docstring for how the products it says little about were read.
 SPECS: Mapping[str, Spec] = {
     "residential-lite": _COUNTRY_ONLY,
     "residential": _GEO_FULL,
@@ -139,7 +139,7 @@ SPECS: Mapping[str, Spec] = {
         session_time="seconds",
         session_time_max=timedelta(hours=2),
     ),
-    # Seed: {username}-zone-custom[-region-{CC}][-session-{ID}-sessTime-{MIN}-sessAuto-1]
+    # Documented as {username}-zone-custom[-region-{CC}][-session-{ID}-sessTime-{MIN}-sessAuto-1]
     "unlimited_residential": Spec(
         marker="-zone-custom", country=True, session=True, session_time="minutes"
     ),
@@ -179,7 +179,7 @@ def _place(value: str, feature: str) -> str:
     if not _PLACE.fullmatch(place):
         raise TargetingError(
             f"{feature} {value!r} must be ASCII letters and digits once lowercased and "
-            "spaces removed (the seed writes 'losangeles'); use the name from /geo",
+            "spaces removed (the API documentation writes 'losangeles'); use the name from /geo",
             rule=f"{feature}.format",
         )
     return place
@@ -326,7 +326,7 @@ def resolve_targeting(
         raise TargetingError("session_time needs a session", rule="session_time.needs_session")
     if session is not None and spec.session_time == "minutes" and session_time is None:
         raise TargetingError(
-            f"{name} sessions need a session_time (the seed's format sets sessTime "
+            f"{name} sessions need a session_time (the documented format sets sessTime "
             "with every session)",
             rule=f"{name}.session.needs_session_time",
         )

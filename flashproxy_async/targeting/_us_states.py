@@ -66,7 +66,7 @@ US_STATES: dict[str, str] = {
 
 
 def compact_name(name: str) -> str:
-    """Lowercase with all whitespace removed: the seed's way of writing places."""
+    """Lowercase with all whitespace removed: how the API documentation writes places."""
     return "".join(name.split()).lower()
 
 

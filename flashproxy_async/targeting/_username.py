@@ -69,7 +69,7 @@ def build_username(
 ) -> str:
     """Build the proxy username that carries this targeting for this product.
 
-    Segments follow the seed's order (country, state, city, zip, asn, session,
+    Segments follow the documented order (country, state, city, zip, asn, session,
     time) after the product's marker (``-package-poolN``, ``-package-ipv6``,
     ``-zone-custom``).
 
@@ -146,7 +146,7 @@ def _parse_time(name: str, spec: Spec, raw: str) -> SessionTime:
 def parse_username(username: str, product: object) -> tuple[str, Targeting]:
     """Split a proxy username into the bare username and its targeting.
 
-    The inverse of ``build_username``: the segments must come in the seed's order,
+    The inverse of ``build_username``: the segments must come in the documented order,
     each at most once, and the targeting must satisfy the product's rules. Country
     codes are read case-insensitively.
 
