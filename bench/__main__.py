@@ -55,7 +55,7 @@ def _redis_figures(smoke: bool) -> list[Figure]:
             baseline=1.0,
             sdk=float(ratio),
             unit="x limit",
-            goal=(">=", 0.9),  # issue 11's bar, as the README's table states it
+            goal=(">=", 0.9),  # the README's table states this bar
             extra_ok=result.get("rejected_429") == 0
             and result.get("peak_concurrency", 0) <= result.get("max_concurrent", 0),
             details=result,

@@ -1,4 +1,4 @@
-"""The uncontended acquire skips the yield, never the cancellation point (issue 10)."""
+"""The uncontended acquire skips the yield, never the cancellation point."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The converter's fast paths give exactly what the plain cattrs path and the stdlib give.
 
 The fast structuring function per class, the UUID text parser and the ``Z`` datetime
-shortcut exist only for speed (issue 10); these tests hold them to the slow paths on
+shortcut exist only for speed; these tests hold them to the slow paths on
 valid input, invalid input and everything between.
 """
 

@@ -1,4 +1,4 @@
-"""The seed's purchase flows and the server-IP polling helpers."""
+"""The documented purchase flows and the server-IP polling helpers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every product rule of the seed's POST /plans and extend sections, checked locally."""
+"""Every documented product rule of POST /plans and POST /plans/{planId}/extend, checked."""
 
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ def test_trial_is_only_for_unlimited_residential(request_: CreatePlanRequest) ->
     ],
     ids=lambda r: r.product.value,
 )
-def test_one_hour_is_only_for_the_products_the_seed_names(request_: CreatePlanRequest) -> None:
+def test_one_hour_is_only_for_the_documented_products(request_: CreatePlanRequest) -> None:
     assert broken_rule(request_) == "create.duration.1_hour"
 
 

@@ -1,8 +1,8 @@
 """Property tests: valid targeting round-trips; forbidden targeting never gets through.
 
-The matrix below restates the seed ("Per-Pool Feature Comparison", "Pool N
-Sessions", "Geo Targeting Username Format", the unlimited residential format) on
-its own, so the tests do not lean on the implementation's tables.
+The matrix below restates the API documentation ("Per-Pool Feature Comparison",
+"Pool N Sessions", "Geo Targeting Username Format", the unlimited residential format)
+on its own, so the tests do not lean on the implementation's tables.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def session_for(**duration: float) -> dict[str, Any]:
         ("pool2", {"session": "abc_123"}, "session.format"),
         ("pool2", {"session": ""}, "session.format"),
         ("pool2", {"session": "séance"}, "session.format"),
-        # Products with little or no targeting in the seed.
+        # Products with little or no documented targeting.
         ("unlimited_residential", US_CITY, "unlimited_residential.city"),
         ("unlimited_residential", {"country": "us", "state": "ca"}, "unlimited_residential.state"),
         ("residential-lite", {"country": "us", "state": "ca"}, "residential-lite.state"),

@@ -16,7 +16,7 @@ from flashproxy_async.targeting import (
 )
 
 COMPACT = {code: "".join(name.split()).lower() for code, name in US_STATES.items()}
-# The form each product writes a US state in (seed, "Per-Pool Feature Comparison").
+# The form each product writes a US state in (the API documentation, "Per-Pool Feature Comparison").
 
 
 def _full_name(code: str) -> str:

@@ -61,7 +61,7 @@ def test_single_port_products_take_only_port_index_0(product: str) -> None:
 @pytest.mark.parametrize(
     "product", ["datacenter", "shared_isp", "dedicated_mobile", "dedicated_isp"]
 )
-def test_products_without_a_seed_host_need_the_plans_host_and_port(product: str) -> None:
+def test_products_without_a_documented_host_need_the_plans_host_and_port(product: str) -> None:
     with pytest.raises(TargetingError) as caught:
         proxy_url(product, "u", "p")
     assert caught.value.rule == "endpoint"
@@ -165,7 +165,7 @@ def test_sticky_sessions_for_a_plan_use_its_credentials_and_endpoint() -> None:
     assert (socks.scheme, socks.port) == ("socks5", 21002)
 
 
-def test_sticky_sessions_for_a_plan_without_connection_use_the_seed_endpoint() -> None:
+def test_sticky_sessions_for_a_plan_without_connection_use_the_documented_endpoint() -> None:
     url = URL(StickySessions.for_plan(_plan()).next_url())
     assert (url.host, url.port) == (
         PROXY_ENDPOINTS["pool2"].host,

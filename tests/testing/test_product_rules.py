@@ -1,4 +1,4 @@
-"""The seed's product rules for POST /plans, extend and upgrade."""
+"""The API documentation's product rules for POST /plans, extend and upgrade."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ async def test_reset_rate_limit(make_fake: Any) -> None:
         assert (await call(http, "GET", "balance"))[0] == 200
 
 
-async def test_defaults_are_the_seeds_100_per_minute(make_fake: Any) -> None:
+async def test_defaults_are_the_documented_100_per_minute(make_fake: Any) -> None:
     clock = FakeClock()
     fake: FakeFlashProxy = make_fake(clock=clock, time_scale=1.0)
     async with fake, session_for(fake) as http:
@@ -106,7 +106,7 @@ async def test_defaults_are_the_seeds_100_per_minute(make_fake: Any) -> None:
         assert (await call(http, "GET", "balance"))[0] == 200
 
 
-async def test_default_concurrency_cap_is_the_seeds_20(make_fake: Any) -> None:
+async def test_default_concurrency_cap_is_the_documented_20(make_fake: Any) -> None:
     fake: FakeFlashProxy = make_fake()
     fake.faults.delay(0.3, n=None, path="/plans")
     async with fake, session_for(fake) as http:

@@ -115,8 +115,8 @@ def server() -> Iterator[Server]:
 CREATE = resolve({"$ref": "#/components/schemas/CreatePlanRequest"}, SPEC)
 CREATE_FIELDS = [name for name in CREATE.get("properties", {}) if name != "product"]
 
-#: The seed's POST /plans requirements: products, fixed fields, fields drawn from the schema.
-SEED_SHAPES: list[tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]] = [
+#: The documented POST /plans requirements: products, fixed fields, fields drawn from the schema.
+DOCUMENTED_SHAPES: list[tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]] = [
     (BANDWIDTH_ONLY, {}, ("bandwidth_gb",)),
     (HYBRIDS, {"billing_type": "bandwidth"}, ("bandwidth_gb",)),
     (HYBRIDS, {"billing_type": "time"}, ("duration", "mbps")),
@@ -129,10 +129,10 @@ SEED_SHAPES: list[tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]] = [
 
 @st.composite
 def create_bodies(draw: st.DrawFn) -> dict[str, Any]:
-    """A POST /plans body the schema allows: any few fields, or a shape the seed names."""
+    """A POST /plans body the schema allows: any few fields, or a shape the documentation names."""
     properties = CREATE["properties"]
     if draw(st.booleans()):
-        products, fixed, drawn = draw(st.sampled_from(SEED_SHAPES))
+        products, fixed, drawn = draw(st.sampled_from(DOCUMENTED_SHAPES))
         body = {"product": draw(st.sampled_from(products)), **fixed}
     else:
         body = {"product": draw(from_schema(properties["product"], SPEC))}

@@ -1,4 +1,4 @@
-"""Every targeting example in the seed, reproduced exactly."""
+"""Every targeting example in the API documentation, reproduced exactly."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _round_trips(username: str, product: str) -> None:
     assert build_username(base, product, **attrs.asdict(targeting, recurse=False)) == username
 
 
-# Seed, "Pool Examples" table.
+# The API documentation, "Pool Examples" table.
 @pytest.mark.parametrize(
     ("product", "kwargs", "expected"),
     [
@@ -42,7 +42,7 @@ def test_pool_examples_table_is_reproduced(
     _round_trips(expected, product)
 
 
-# Seed, "Pool 1 Sessions" and "Pools 2, 3, 5 Sessions".
+# The API documentation, "Pool 1 Sessions" and "Pools 2, 3, 5 Sessions".
 @pytest.mark.parametrize(
     ("product", "session_time", "expected"),
     [
@@ -69,7 +69,7 @@ def test_pool1_without_time_leaves_the_default_short_behaviour() -> None:
     )
 
 
-# Seed, "Geo Targeting Username Format".
+# The API documentation, "Geo Targeting Username Format".
 def test_geo_examples_are_reproduced() -> None:
     assert build_username("user123", "residential", country="US") == "user123-country-us"
     assert (
@@ -91,8 +91,8 @@ def test_full_state_name_example_for_residential_and_mobile(product: str) -> Non
     _round_trips(username, product)
 
 
-# Seed: "full name for residential/mobile/pools 1,2,5. Pool 3: -state-us_california.
-# Pool 4: -state-ca", and GET /geo/states says the same.
+# The API documentation: "full name for residential/mobile/pools 1,2,5. Pool 3:
+# -state-us_california. Pool 4: -state-ca", and GET /geo/states says the same.
 @pytest.mark.parametrize(
     ("product", "state_segment"),
     [
@@ -103,13 +103,13 @@ def test_full_state_name_example_for_residential_and_mobile(product: str) -> Non
         ("pool5", "-state-california"),
     ],
 )
-def test_state_form_per_pool_matches_the_seed(product: str, state_segment: str) -> None:
+def test_state_form_per_pool_matches_the_documentation(product: str, state_segment: str) -> None:
     expected = f"user123-package-{product}-country-us{state_segment}"
     assert build_username("user123", product, country="us", state="california") == expected
     _round_trips(expected, product)
 
 
-# Seed, GET /geo/cities.
+# The API documentation, GET /geo/cities.
 def test_cities_example_is_reproduced() -> None:
     expected = "user-country-us-state-california-city-losangeles"
     assert (
@@ -119,8 +119,9 @@ def test_cities_example_is_reproduced() -> None:
     _round_trips(expected, "residential")
 
 
-# Seed, GET /geo/asn and GET /geo/countries write the country upper-case; the issue
-# has country codes emitted lowercase, so these are read as written and rebuilt lower.
+# GET /geo/asn and GET /geo/countries write the country upper-case, every username
+# example elsewhere lower-case; usernames are built lower-case, so these are read as
+# written and rebuilt lower.
 def test_asn_and_countries_examples_parse_and_rebuild_lowercase() -> None:
     base, targeting = parse_username("user-country-US-asn-7922", "mobile")
     assert (base, targeting.country, targeting.asn) == ("user", "us", 7922)
@@ -128,7 +129,7 @@ def test_asn_and_countries_examples_parse_and_rebuild_lowercase() -> None:
     assert parse_username("user-country-US", "residential")[1].country == "us"
 
 
-# Seed: {username}-zone-custom[-region-{CC}][-session-{ID}-sessTime-{MIN}-sessAuto-1]
+# Documented: {username}-zone-custom[-region-{CC}][-session-{ID}-sessTime-{MIN}-sessAuto-1]
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
@@ -149,7 +150,7 @@ def test_unlimited_residential_format_is_reproduced(kwargs: dict[str, Any], expe
     _round_trips(expected, "unlimited_residential")
 
 
-# Seed, "Proxy Connection Formats": USERNAME[-marker]:PASSWORD@host:port.
+# The API documentation, "Proxy Connection Formats": USERNAME[-marker]:PASSWORD@host:port.
 @pytest.mark.parametrize(
     ("product", "scheme", "marker", "address"),
     [
