@@ -11,7 +11,7 @@ nox.options.reuse_existing_virtualenvs = True
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite with line and branch coverage."""
-    session.install("-e", ".[test,redis]")
+    session.install("-e", ".[test,cli,redis]")
     session.run("pytest", *session.posargs)
 
 
