@@ -8,10 +8,16 @@ the generated models load first.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from ._generated import PlanConnection, Product
+    from uuid import UUID
+
+    from ._generated import PlanConnection, Product, ProxyItem, ProxyList
+
+    #: What ``proxies=`` takes: the answer of ``client.plans.proxies(plan)``, or its items.
+    StaticProxies = ProxyList | Sequence[ProxyItem]
 
 __all__ = ["OpenStrEnum", "PlanMethods"]
 
@@ -59,13 +65,19 @@ class PlanMethods:
     __slots__ = ()
 
     if TYPE_CHECKING:
+        plan_id: UUID | None
         product: Product | None
         proxy_username: str | None
         proxy_password: str | None
         connection: PlanConnection | None
 
     def proxy_url(
-        self, *, scheme: Literal["http", "socks5"] = "http", port_index: int = 0, **targeting: Any
+        self,
+        *,
+        scheme: Literal["http", "socks5"] = "http",
+        port_index: int = 0,
+        proxies: StaticProxies | None = None,
+        **targeting: Any,
     ) -> str:
         """A ready-to-use proxy URL for this plan, with optional targeting.
 
@@ -73,9 +85,25 @@ class PlanMethods:
         host and ports. Targeting keywords are those of
         :func:`flashproxy_async.targeting.build_username`.
 
+        A ``dedicated_isp`` plan has one URL per static IP, each with its own
+        credentials, from its proxy list: pass ``proxies=await
+        client.plans.proxies(plan)``, and ``port_index`` picks the IP.
+
+        Args:
+            scheme: ``"http"`` or ``"socks5"``.
+            port_index: which port (0-9 on the residential pools, only 0 on most
+                products), or which static IP of a ``dedicated_isp`` plan.
+            proxies: a ``dedicated_isp`` plan's proxy list; refused for other products.
+            **targeting: country, state, city, zip_code, asn, session, session_time.
+
         Raises:
-            TargetingError: the plan lacks credentials, or the targeting breaks a rule.
+            TargetingError: the plan lacks credentials (or, for ``dedicated_isp``,
+                its proxy list), ``port_index`` is not one the plan has, or the
+                targeting breaks a rule.
         """
+        if self._static_ips(proxies) is not None:
+            urls = self.proxy_urls(proxies, scheme=scheme, **targeting)
+            return _pick(urls, port_index, "static IPs")
         from .targeting import proxy_url
 
         product, username, password = self._proxy_credentials()
@@ -90,6 +118,75 @@ class PlanMethods:
             port=port,
             **targeting,
         )
+
+    def proxy_urls(
+        self,
+        proxies: StaticProxies | None = None,
+        *,
+        scheme: Literal["http", "socks5"] = "http",
+        **targeting: Any,
+    ) -> list[str]:
+        """Every proxy URL of this plan: ``proxy_urls()[i] == proxy_url(port_index=i)``.
+
+        For a ``dedicated_isp`` plan, one URL per static IP, each with that IP's own
+        username and password, in the order of the plan's proxy list (pass it as
+        ``proxies``). For the residential pools, one URL per identical port (10);
+        for other products, a list of one.
+
+        Raises:
+            TargetingError: as :meth:`proxy_url`.
+        """
+        static = self._static_ips(proxies)
+        if static is not None:
+            from .targeting import proxy_url
+
+            return [
+                proxy_url(
+                    "dedicated_isp",
+                    p.username,
+                    p.password,
+                    scheme=scheme,
+                    host=p.host,
+                    port=p.port,
+                    **targeting,
+                )
+                for p in static
+            ]
+        from .targeting import PROXY_ENDPOINTS
+
+        known = PROXY_ENDPOINTS.get(str(self.product))
+        ports = known.port_count if known is not None else 1
+        return [
+            self.proxy_url(scheme=scheme, port_index=index, **targeting) for index in range(ports)
+        ]
+
+    def _static_ips(self, proxies: StaticProxies | None) -> Sequence[ProxyItem] | None:
+        """The static IPs to build URLs from, or None for a product without them."""
+        from ._exceptions import TargetingError
+
+        is_isp = str(self.product) == "dedicated_isp"
+        if proxies is None:
+            if is_isp:
+                raise TargetingError(
+                    "a dedicated_isp plan has one URL per static IP, each with its own "
+                    "credentials: pass proxies=await client.plans.proxies(plan)",
+                    rule="plan.dedicated_isp.proxies",
+                )
+            return None
+        if not is_isp:
+            raise TargetingError(
+                f"proxies= is for dedicated_isp plans; this plan is {self.product}",
+                rule="plan.proxies",
+            )
+        if isinstance(proxies, Sequence):
+            return proxies
+        owner: UUID | None = proxies.plan_id
+        if owner is not None and self.plan_id is not None and owner != self.plan_id:
+            raise TargetingError(
+                f"the proxy list is plan {owner}'s, not plan {self.plan_id}'s",
+                rule="plan.proxies",
+            )
+        return proxies.proxies or []
 
     def _proxy_credentials(self) -> tuple[Product, str, str]:
         from ._exceptions import TargetingError
@@ -107,3 +204,17 @@ class PlanMethods:
             return None, None
         port = self.connection.port_socks if scheme == "socks5" else self.connection.port_http
         return self.connection.hostname, port
+
+
+def _pick(urls: list[str], index: int, what: str) -> str:
+    from ._exceptions import TargetingError
+
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise TargetingError(f"port_index must be an int, got {index!r}", rule="port_index")
+    if not 0 <= index < len(urls):
+        have = f"0..{len(urls) - 1}" if urls else "none"
+        raise TargetingError(
+            f"this plan has {len(urls)} {what} (port_index {have}), got {index}",
+            rule="port_index",
+        )
+    return urls[index]
