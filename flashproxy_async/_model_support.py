@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
     from uuid import UUID
 
     from ._generated import PlanConnection, Product, ProxyItem, ProxyList
 
     #: What ``proxies=`` takes: the answer of ``client.plans.proxies(plan)``, or its items.
-    StaticProxies = ProxyList | Sequence[ProxyItem]
+    StaticProxies: TypeAlias = ProxyList | Sequence[ProxyItem]
 
 __all__ = ["OpenStrEnum", "PlanMethods"]
 
