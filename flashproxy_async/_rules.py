@@ -6,7 +6,8 @@ the rule broken, and none touches the network. The rule names:
 * ``create.duration.trial`` - ``trial`` is only for unlimited_residential.
 * ``create.duration.1_hour`` - ``1_hour`` is only for datacenter, shared_isp, the
   IPv6 products, and unlimited_residential at exactly 200 Mbps.
-* ``create.<field>.required`` - the product (or billing type) needs the field.
+* ``create.<field>.required`` - the product (or billing type) needs the field (the
+  first one missing; the message names them all).
 * ``create.param.not_allowed`` - the field does not belong to the product.
 * ``create.<field>.positive`` - amounts are positive (``quantity`` at least 1).
 * ``create.bandwidth_mbps.range`` - unlimited_residential takes 200 to 3000 Mbps.
@@ -187,12 +188,17 @@ def check_create_plan(request: CreatePlanRequest) -> None:
     if not request.product.is_known:
         return
     _check_duration(request)
-    for name in _required_fields(request):
-        if getattr(request, name) is None or (name == "pool" and not str(request.pool).strip()):
-            raise _fail(
-                f"{request.product.value} needs {name}",
-                f"create.{name}.required",
-            )
+    missing = [
+        name
+        for name in _required_fields(request)
+        if getattr(request, name) is None or (name == "pool" and not str(request.pool).strip())
+    ]
+    if missing:
+        # Every missing field at once, so a user fixes the call in one go.
+        raise _fail(
+            f"{request.product.value} needs {' and '.join(missing)}",
+            f"create.{missing[0]}.required",
+        )
     allowed = _allowed_fields(request)
     extra = [n for n in _CREATE_FIELDS_ALL if getattr(request, n) is not None and n not in allowed]
     if extra:

@@ -377,3 +377,12 @@ def test_page_numbers_and_sizes_are_at_least_one(
     with pytest.raises(RequestValidationError) as caught:
         check_page(page, per_page)
     assert caught.value.rule == rule
+
+
+def test_every_missing_field_is_named_at_once() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        check_create_plan(create("datacenter", billing_type="time"))
+    assert "datacenter needs duration and mbps" in str(caught.value)
+    assert caught.value.rule == "create.duration.required"
+    with pytest.raises(RequestValidationError, match="dedicated_mobile needs duration and location"):
+        check_create_plan(create("dedicated_mobile"))
