@@ -20,9 +20,7 @@ def _tool(name: str) -> str | None:
 
 def _clean_env() -> dict[str, str]:
     # A user's shell: no PYTHONPATH pointing into the repository, no coverage hooks.
-    return {
-        k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("COV_")
-    }
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("COV_")}
 
 
 def run_mypy(script: Path) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.typecheckers import run_mypy, run_pyright
 
-USER_SCRIPT = '''\
+USER_SCRIPT = """\
 from __future__ import annotations
 
 import asyncio
@@ -41,7 +41,7 @@ async def main() -> list[str]:
 
 
 print(asyncio.run(main()))
-'''
+"""
 
 
 @pytest.fixture

@@ -384,5 +384,7 @@ def test_every_missing_field_is_named_at_once() -> None:
         check_create_plan(create("datacenter", billing_type="time"))
     assert "datacenter needs duration and mbps" in str(caught.value)
     assert caught.value.rule == "create.duration.required"
-    with pytest.raises(RequestValidationError, match="dedicated_mobile needs duration and location"):
+    with pytest.raises(
+        RequestValidationError, match="dedicated_mobile needs duration and location"
+    ):
         check_create_plan(create("dedicated_mobile"))
