@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,49 +38,63 @@ class PlanOrder:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> PlanOrder:
-        """Build an order from a CSV or JSONL row.
+        """Build an order from a CSV, JSONL or JSON row.
 
         CSV cells are strings: numbers are parsed, and blank cells count as absent.
-        JSONL values may already be numbers. An ``end_user_reference`` column is
+        JSON values may already be numbers. An ``end_user_reference`` column is
         accepted in place of ``reference``.
 
         Raises:
             RequestValidationError: a missing ``reference`` or ``product``, an
-                unknown column, or a value of the wrong type.
+                unknown column, or a value of the wrong type; every problem of the
+                row is named at once, and ``rule`` is the first one's.
         """
         values = {str(key).strip(): value for key, value in row.items() if not _is_blank(value)}
         if "end_user_reference" in values and "reference" not in values:
             values["reference"] = values.pop("end_user_reference")
         label = f"order {values.get('reference')!r}" if "reference" in values else "order"
+        problems: list[tuple[str, str]] = []
         unknown = sorted(set(values) - set(_PARSERS))
         if unknown:
-            raise RequestValidationError(
-                f"{label}: unknown column(s) {', '.join(unknown)}; expected some of "
-                f"{', '.join(_PARSERS)}",
-                rule="order.columns",
-            )
-        for required in ("reference", "product"):
-            if required not in values:
-                raise RequestValidationError(
-                    f"{label}: {required} is required", rule=f"order.{required}"
+            problems.append(
+                (
+                    f"unknown column(s) {', '.join(unknown)}; expected some of "
+                    f"{', '.join(_PARSERS)}",
+                    "order.columns",
                 )
-        parsed = {name: _PARSERS[name](label, name, value) for name, value in values.items()}
+            )
+        missing = [name for name in ("reference", "product") if name not in values]
+        if missing:
+            problems.append((f"{' and '.join(missing)} required", f"order.{missing[0]}"))
+        parsed: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in _PARSERS:
+                try:
+                    parsed[name] = _PARSERS[name](name, value)
+                except _BadValue as exc:
+                    problems.append((str(exc), f"order.{name}"))
+        if problems:
+            raise RequestValidationError(
+                f"{label}: " + "; ".join(text for text, _ in problems), rule=problems[0][1]
+            )
         return cls(**parsed)
+
+
+class _BadValue(ValueError):
+    pass
 
 
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(label: str, name: str, value: Any) -> str:
+def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise RequestValidationError(
-            f"{label}: {name} must be text, got {value!r}", rule=f"order.{name}"
-        )
+        raise _BadValue(f"{name} must be text, got {value!r}")
     return value.strip()
 
 
-def _integer(label: str, name: str, value: Any) -> int:
+def _integer(name: str, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -88,12 +102,10 @@ def _integer(label: str, name: str, value: Any) -> int:
             return int(value.strip())
         except ValueError:
             pass
-    raise RequestValidationError(
-        f"{label}: {name} must be a whole number, got {value!r}", rule=f"order.{name}"
-    )
+    raise _BadValue(f"{name} must be a whole number, got {value!r}")
 
 
-def _number(label: str, name: str, value: Any) -> float:
+def _number(name: str, value: Any) -> float:
     number: float | None = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
@@ -103,13 +115,11 @@ def _number(label: str, name: str, value: Any) -> float:
         except ValueError:
             number = None
     if number is None or not math.isfinite(number):
-        raise RequestValidationError(
-            f"{label}: {name} must be a number, got {value!r}", rule=f"order.{name}"
-        )
+        raise _BadValue(f"{name} must be a number, got {value!r}")
     return number
 
 
-_PARSERS: dict[str, Callable[[str, str, Any], Any]] = {
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "reference": _text,
     "product": _text,
     "bandwidth_gb": _number,
@@ -135,40 +145,94 @@ def create_kwargs(order: PlanOrder) -> dict[str, Any]:
 
 
 def load_orders(path: str | Path) -> list[PlanOrder]:
-    """Read orders from a ``.csv`` file (with a header row) or a ``.jsonl`` file.
+    """Read a job's orders from a file, checking every row before returning.
+
+    Formats, by suffix: ``.csv`` (a header row, then one order a row), ``.jsonl`` or
+    ``.ndjson`` (one JSON object a line) and ``.json`` (an array of objects). Each
+    row is checked as :func:`validate_orders` would check the job (columns, types,
+    product rules, unique references), and every bad row is reported at once.
 
     Raises:
-        RequestValidationError: the file type is unknown, or a row is not a valid
-            order (the message names the line).
+        RequestValidationError: the file type is unknown, the file holds no orders,
+            or rows are bad. The message has one line per problem, each starting
+            ``path:line:``; ``rule`` is the first problem's.
         OSError: the file cannot be read.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows: Iterable[tuple[int, Mapping[str, Any]]] = [
-                (number, row) for number, row in enumerate(csv.DictReader(handle), start=2)
-            ]
-    elif suffix in (".jsonl", ".ndjson"):
-        rows = list(_jsonl_rows(path))
-    else:
-        raise RequestValidationError(
-            f"{path}: orders must be a .csv or .jsonl file", rule="orders.file_type"
-        )
-    orders = []
+    rows = _read_rows(path)
+    problems: list[tuple[int, str, str | None]] = []
+    orders: list[PlanOrder] = []
+    first_line: dict[str, int] = {}
     for number, row in rows:
-        if None in row:
-            raise RequestValidationError(
-                f"{path}:{number}: more cells than header columns", rule="order.columns"
-            )
+        if (
+            all(_is_blank(value) for key, value in row.items() if key is not None)
+            and None not in row
+        ):
+            continue  # a spreadsheet's empty row
         try:
-            orders.append(PlanOrder.from_row(row))
+            order = _checked_order(row)
         except RequestValidationError as exc:
-            raise RequestValidationError(f"{path}:{number}: {exc}", rule=exc.rule) from None
+            problems.append((number, str(exc), exc.rule))
+            continue
+        if order.reference in first_line:
+            problems.append(
+                (
+                    number,
+                    f"order {order.reference!r}: references must be unique within a job; "
+                    f"line {first_line[order.reference]} has it too",
+                    "order.reference.unique",
+                )
+            )
+            continue
+        first_line[order.reference] = number
+        orders.append(order)
+    if problems:
+        raise RequestValidationError(
+            "\n".join(f"{path}:{number}: {text}" for number, text, _ in problems),
+            rule=problems[0][2],
+        )
+    if not orders:
+        raise RequestValidationError(f"{path}: the file holds no orders", rule="orders.empty")
     return orders
 
 
-def _jsonl_rows(path: Path) -> Iterable[tuple[int, Mapping[str, Any]]]:
+def _checked_order(row: Mapping[str, Any]) -> PlanOrder:
+    if None in row:
+        raise RequestValidationError("more cells than header columns", rule="order.columns")
+    order = PlanOrder.from_row(row)
+    from ._provision import validate_orders  # a cycle at import time: _provision uses this
+
+    validate_orders([order])
+    return order
+
+
+_Rows = list[tuple[int, Mapping[str, Any]]]
+
+
+def _read_rows(path: Path) -> _Rows:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return [(number, row) for number, row in enumerate(csv.DictReader(handle), start=2)]
+    if suffix in (".jsonl", ".ndjson"):
+        return _jsonl_rows(path)
+    if suffix == ".json":
+        return _json_array_rows(path)
+    raise RequestValidationError(
+        f"{path}: orders must be a .csv, .jsonl, .ndjson or .json file", rule="orders.file_type"
+    )
+
+
+def _object(path: Path, number: int, row: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(row, dict):
+        raise RequestValidationError(
+            f"{path}:{number}: {what} must be a JSON object", rule="orders.json"
+        )
+    return row
+
+
+def _jsonl_rows(path: Path) -> _Rows:
+    rows: _Rows = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -179,8 +243,33 @@ def _jsonl_rows(path: Path) -> Iterable[tuple[int, Mapping[str, Any]]]:
                 raise RequestValidationError(
                     f"{path}:{number}: not valid JSON ({exc.msg})", rule="orders.json"
                 ) from None
-            if not isinstance(row, dict):
-                raise RequestValidationError(
-                    f"{path}:{number}: each line must be a JSON object", rule="orders.json"
-                )
-            yield number, row
+            rows.append((number, _object(path, number, row, "each line")))
+    return rows
+
+
+def _json_array_rows(path: Path) -> _Rows:
+    """The objects of a JSON array, each with the line it starts on."""
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        whole = json.loads(text) if text.strip() else []
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError(
+            f"{path}:{exc.lineno}: not valid JSON ({exc.msg})", rule="orders.json"
+        ) from None
+    if not isinstance(whole, list):
+        raise RequestValidationError(
+            f"{path}:1: a .json orders file is an array of objects", rule="orders.json"
+        )
+    if not whole:
+        return []
+    # json.loads keeps no positions: walk the array's items once more to find their lines.
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    rows: _Rows = []
+    for item in whole:
+        while text[position] in " \t\r\n,":
+            position += 1
+        number = text.count("\n", 0, position) + 1
+        _, position = decoder.raw_decode(text, position)
+        rows.append((number, _object(path, number, item, "each item")))
+    return rows
