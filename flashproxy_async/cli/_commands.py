@@ -2,132 +2,347 @@
 
 from __future__ import annotations
 
-import argparse
+import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._generated import Plan, ProxyItem
-from ..targeting import proxy_url
-from ._output import print_json, print_table, public_data
+import click
+
+from .._exceptions import TargetingError
+from .._generated import Plan
+from ._app import api_options, flashproxy, open_client, run_async, settings
+from ._output import cli_data, print_json, print_table
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy
 
-__all__ = ["plan_rows", "run_api_command", "static_ip_urls"]
+__all__ = ["plan_data", "plan_urls"]
 
 _PLAN_HEADERS = ("plan_id", "product", "status", "expires_at", "reference")
 
 
-def plan_rows(plans: list[Plan]) -> list[tuple[object, ...]]:
+def _plan_rows(plans: list[Plan]) -> list[tuple[object, ...]]:
     """Table rows for plans; credentials are never part of them."""
     return [
         (p.plan_id, p.product, p.status, p.expires_at, p.end_user_reference or "") for p in plans
     ]
 
 
-def static_ip_urls(
-    proxies: list[ProxyItem], *, scheme: Literal["http", "socks5"] = "http"
-) -> list[str]:
-    """Proxy URLs for a dedicated ISP plan's static IPs, each with its own credentials."""
-    return [
-        proxy_url("dedicated_isp", p.username, p.password, scheme=scheme, host=p.host, port=p.port)
-        for p in proxies
-    ]
+async def plan_urls(client: AsyncFlashProxy, plan: Plan, **options: Any) -> list[str]:
+    """Every proxy URL of a plan; a dedicated ISP plan's come from its proxy list."""
+    if str(plan.product) == "dedicated_isp":
+        return plan.proxy_urls(await client.plans.proxies(plan), **options)
+    return plan.proxy_urls(**options)
 
 
-def _show_plan(plan: Plan, as_json: bool) -> None:
-    if as_json:
-        print_json(public_data(plan))
-    else:
-        print_table(_PLAN_HEADERS, plan_rows([plan]))
+async def plan_data(client: AsyncFlashProxy, plan: Plan) -> dict[str, Any]:
+    """A plan as JSON; with --show-credentials, its password and its proxy URLs too."""
+    show = settings().show_credentials
+    data: dict[str, Any] = cli_data(plan, show_credentials=show)
+    if show:
+        if plan.proxy_password is None and plan.plan_id is not None:
+            plan = await client.plans.get(plan.plan_id)  # e.g. read back without a password
+            data = cli_data(plan, show_credentials=True)
+        try:
+            data["proxy_urls"] = await plan_urls(client, plan)
+        except TargetingError as exc:  # a product whose host the API documentation omits
+            data["proxy_urls"] = None
+            data["proxy_urls_error"] = str(exc)
+    return data
 
 
-async def _balance(client: AsyncFlashProxy, args: argparse.Namespace, as_json: bool) -> int:
-    balance = await client.balance.get()
-    if as_json:
-        print_json(public_data(balance))
-    else:
-        print(f"Balance: {balance.balance_formatted}  (spent: {balance.total_spent_formatted})")
-    return 0
+async def _show_plans(client: AsyncFlashProxy, plans: list[Plan], *, many: bool) -> None:
+    if settings().as_json:
+        data = [await plan_data(client, plan) for plan in plans]
+        print_json(data if many else data[0])
+        return
+    print_table(_PLAN_HEADERS, _plan_rows(plans))
+    if settings().show_credentials:
+        for plan in plans:
+            for url in await plan_urls(client, plan):
+                click.echo(f"{plan.plan_id}  {url}")
 
 
-async def _plans(client: AsyncFlashProxy, args: argparse.Namespace, as_json: bool) -> int:
-    action = args.plans_command
-    if action == "list":
-        plans = [p async for p in client.plans.list(status=args.status, product=args.product)]
-        if as_json:
-            print_json([public_data(p) for p in plans])
+@flashproxy.command()
+@api_options
+def balance() -> int:
+    """Show the account balance.
+
+    \b
+    Example:
+      flashproxy balance --json
+    """
+
+    async def go() -> int:
+        async with open_client() as client:
+            result = await client.balance.get()
+        if settings().as_json:
+            print_json(cli_data(result))
         else:
-            print_table(_PLAN_HEADERS, plan_rows(plans))
-        return 0
-    if action == "get":
-        _show_plan(await client.plans.get(args.plan_id), as_json)
-        return 0
-    if action == "create":
-        options: dict[str, Any] = {
-            name: getattr(args, name)
-            for name in (
-                "bandwidth_gb",
-                "duration",
-                "billing_type",
-                "mbps",
-                "bandwidth_mbps",
-                "location",
-                "quantity",
-                "pool",
+            click.echo(
+                f"Balance: {result.balance_formatted}  (spent: {result.total_spent_formatted})"
             )
-        }
-        plan = await client.plans.create(
-            product=args.product, end_user_reference=args.reference, **options
+        return 0
+
+    return run_async(go)
+
+
+@flashproxy.group()
+def plans() -> None:
+    """List, show, buy and extend plans.
+
+    \b
+    Examples:
+      flashproxy plans list --status active
+      flashproxy plans create --product residential --bandwidth-gb 5 --reference cust-42
+    """
+
+
+@plans.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["active", "expired", "cancelled", "all"]),
+    help="Only plans with this status, e.g. --status active",
+)
+@click.option("--product", help="Only plans of this product, e.g. --product residential")
+@api_options
+def list_plans(status: str | None, product: str | None) -> int:
+    """List every plan (all pages).
+
+    \b
+    Example:
+      flashproxy plans list --status active --product pool2 --json
+    """
+
+    async def go() -> int:
+        async with open_client() as client:
+            found = [p async for p in client.plans.list(status=status, product=product)]
+            await _show_plans(client, found, many=True)
+        return 0
+
+    return run_async(go)
+
+
+@plans.command("get")
+@click.argument("plan_id")
+@api_options
+def get_plan(plan_id: str) -> int:
+    """Show one plan.
+
+    \b
+    Example:
+      flashproxy plans get 3f1c...-...  --json --show-credentials
+    """
+
+    async def go() -> int:
+        async with open_client() as client:
+            await _show_plans(client, [await client.plans.get(plan_id)], many=False)
+        return 0
+
+    return run_async(go)
+
+
+@plans.command("create")
+@click.option(
+    "--product", required=True, help="Product to buy, e.g. --product residential (or datacenter)"
+)
+@click.option("--bandwidth-gb", type=float, help="Bandwidth in GB, e.g. --bandwidth-gb 5")
+@click.option("--duration", help="Plan length, e.g. --duration 30_days (1_day, 1_hour, trial)")
+@click.option(
+    "--billing-type",
+    type=click.Choice(["bandwidth", "time"]),
+    help="Hybrid products: billed by bandwidth or time, e.g. --billing-type time",
+)
+@click.option("--mbps", type=int, help="Time-billed hybrid plans: speed, e.g. --mbps 100")
+@click.option(
+    "--bandwidth-mbps",
+    type=int,
+    help="unlimited_residential: 200-3000 Mbps, e.g. --bandwidth-mbps 500",
+)
+@click.option("--location", help="dedicated_mobile: NL or UK, e.g. --location NL")
+@click.option("--quantity", type=int, help="dedicated_isp: number of IPs, e.g. --quantity 3")
+@click.option(
+    "--pool", help="dedicated_isp: pool from 'flashproxy pools', e.g. --pool ISP_US_SNEAKERS"
+)
+@click.option(
+    "--reference",
+    "end_user_reference",
+    help="Your reference, sent as end_user_reference, e.g. --reference cust-42",
+)
+@api_options
+def create_plan(product: str, **options: Any) -> int:
+    """Buy one plan; the product rules are checked before anything is sent.
+
+    \b
+    Examples:
+      flashproxy plans create --product residential --bandwidth-gb 5
+      flashproxy plans create --product datacenter --billing-type time --duration 30_days --mbps 100
+      flashproxy plans create --product dedicated_isp --pool ISP_US_SNEAKERS --quantity 3
+    """
+
+    async def go() -> int:
+        async with open_client() as client:
+            plan = await client.plans.create(product=product, **options)
+            await _show_plans(client, [plan], many=False)
+        return 0
+
+    return run_async(go)
+
+
+@plans.command("extend")
+@click.argument("plan_id")
+@click.option("--add-days", type=int, help="Days to add, e.g. --add-days 30")
+@click.option("--add-bandwidth-gb", type=float, help="GB to add, e.g. --add-bandwidth-gb 10")
+@click.option(
+    "--extend-30-days",
+    is_flag=True,
+    help="dedicated_isp: extend by 30 days, e.g. plans extend ID --extend-30-days",
+)
+@api_options
+def extend_plan(
+    plan_id: str, add_days: int | None, add_bandwidth_gb: float | None, extend_30_days: bool
+) -> int:
+    """Add bandwidth or time to a plan (what a plan takes depends on its product).
+
+    \b
+    Example:
+      flashproxy plans extend 3f1c...  --add-bandwidth-gb 10
+    """
+
+    async def go() -> int:
+        async with open_client() as client:
+            plan = await client.plans.get(plan_id)  # its product lets the extend rules apply
+            extended = await client.plans.extend(
+                plan,
+                add_days=add_days,
+                add_bandwidth_gb=add_bandwidth_gb,
+                extend_30_days=extend_30_days,
+            )
+            await _show_plans(client, [extended], many=False)
+        return 0
+
+    return run_async(go)
+
+
+@flashproxy.command()
+@click.option(
+    "--type",
+    "pool_type",
+    type=click.Choice(["isp", "subnet"]),
+    help="Only ISP or subnet pools, e.g. --type isp",
+)
+@click.option("--country", help="Only pools in this country, e.g. --country US")
+@api_options
+def pools(pool_type: str | None, country: str | None) -> int:
+    """List the dedicated ISP pools and their stock (step 1 of the dedicated ISP flow).
+
+    \b
+    Example:
+      flashproxy pools --type isp --json
+    """
+
+    async def go() -> int:
+        async with open_client() as client:
+            found = await client.proxies.pools(type=pool_type, country=country)
+        if settings().as_json:
+            print_json(cli_data(found))
+            return 0
+        rows = [
+            (p.pool, p.title, p.provider, p.stock, "yes" if p.in_stock else "no")
+            for p in found.pools or []
+        ]
+        print_table(("pool", "title", "provider", "stock", "in_stock"), rows)
+        return 0
+
+    return run_async(go)
+
+
+_DURATION = re.compile(r"([0-9]+)([smhd]?)")
+_UNITS = {"s": "seconds", "m": "minutes", "": "minutes", "h": "hours", "d": "days"}
+
+
+def _session_time(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> timedelta | str | None:
+    """``--session-time``: ``short``/``long`` (pool 1), or ``600s``, ``10m``, ``2h``, ``1d``."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text in ("short", "long"):
+        return text
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        raise click.BadParameter(
+            f"expected short, long or a duration such as 600s, 10m, 2h, 1d, got {value!r}"
         )
-        _show_plan(plan, as_json)
+    number, unit = match.groups()
+    return timedelta(**{_UNITS[unit]: int(number)})
+
+
+@flashproxy.command("proxy-url")
+@click.argument("plan_id")
+@click.option(
+    "--scheme",
+    type=click.Choice(["http", "socks5"]),
+    default="http",
+    show_default=True,
+    help="Proxy protocol, e.g. --scheme socks5",
+)
+@click.option(
+    "--port-index",
+    type=int,
+    help="Which port (0-9 on pools 1-5) or, for dedicated_isp, which static IP; default: "
+    "port 0, or every IP of a dedicated_isp plan. E.g. --port-index 3",
+)
+@click.option(
+    "--all",
+    "every_url",
+    is_flag=True,
+    help="Print every URL of the plan (each port, each static IP), e.g. proxy-url ID --all",
+)
+@click.option("--country", help="Exit country, e.g. --country us")
+@click.option("--state", help="Exit state (as the product takes it), e.g. --state california")
+@click.option("--city", help="Exit city, e.g. --city berlin")
+@click.option("--zip", "zip_code", help="US ZIP code (pool 3), e.g. --zip 10001")
+@click.option("--asn", help="Exit ASN, e.g. --asn 7922")
+@click.option("--session", help="Sticky session ID, e.g. --session job42")
+@click.option(
+    "--session-time",
+    metavar="DURATION",
+    callback=_session_time,
+    help="Sticky session lifetime: 600s, 10m, 2h or 1d (a bare number is minutes), or "
+    "short or long on pool1, e.g. --session-time 30m",
+)
+@api_options
+def proxy_url(
+    plan_id: str,
+    scheme: Literal["http", "socks5"],
+    port_index: int | None,
+    every_url: bool,
+    **targeting: Any,
+) -> int:
+    """Print a plan's ready-to-use proxy URL (with its password: handle it as a secret).
+
+    \b
+    Examples:
+      flashproxy proxy-url 3f1c...  --country us --session job42 --session-time 30m
+      flashproxy proxy-url 3f1c...  --all             # every port / every static IP
+    """
+    options = {name: value for name, value in targeting.items() if value is not None}
+
+    async def go() -> int:
+        async with open_client() as client:
+            plan = await client.plans.get(plan_id)
+            if str(plan.product) == "dedicated_isp":
+                options["proxies"] = await client.plans.proxies(plan)
+        if every_url or (port_index is None and "proxies" in options):
+            urls = plan.proxy_urls(scheme=scheme, **options)
+        else:
+            urls = [plan.proxy_url(scheme=scheme, port_index=port_index or 0, **options)]
+        if settings().as_json:
+            print_json({"plan_id": str(plan.plan_id), "urls": urls})
+        else:
+            click.echo("\n".join(urls))
         return 0
-    plan = await client.plans.get(args.plan_id)  # its product lets the extend rules apply
-    extended = await client.plans.extend(
-        plan,
-        add_days=args.add_days,
-        add_bandwidth_gb=args.add_bandwidth_gb,
-        extend_30_days=args.extend_30_days,
-    )
-    _show_plan(extended, as_json)
-    return 0
 
-
-async def _pools(client: AsyncFlashProxy, args: argparse.Namespace, as_json: bool) -> int:
-    pools = await client.proxies.pools(type=args.pool_type, country=args.country)
-    if as_json:
-        print_json(public_data(pools))
-        return 0
-    rows = [
-        (p.pool, p.title, p.provider, p.stock, "yes" if p.in_stock else "no")
-        for p in pools.pools or []
-    ]
-    print_table(("pool", "title", "provider", "stock", "in_stock"), rows)
-    return 0
-
-
-async def _proxy_url(client: AsyncFlashProxy, args: argparse.Namespace, as_json: bool) -> int:
-    plan = await client.plans.get(args.plan_id)
-    if plan.product == "dedicated_isp":
-        # Static IPs: each has its own credentials, from the plan's proxy list.
-        listing = await client.plans.proxies(plan)
-        urls = static_ip_urls(listing.proxies or [], scheme=args.scheme)
-    else:
-        targeting = {
-            name: getattr(args, name)
-            for name in ("country", "state", "city", "zip_code", "asn", "session", "session_time")
-            if getattr(args, name) is not None
-        }
-        urls = [plan.proxy_url(scheme=args.scheme, port_index=args.port_index, **targeting)]
-    if as_json:
-        print_json({"plan_id": str(plan.plan_id), "urls": urls})
-    else:
-        print("\n".join(urls))
-    return 0
-
-
-_HANDLERS = {"balance": _balance, "plans": _plans, "pools": _pools, "proxy-url": _proxy_url}
-
-
-async def run_api_command(client: AsyncFlashProxy, args: argparse.Namespace, as_json: bool) -> int:
-    """Run one of the simple commands; return its exit status."""
-    return await _HANDLERS[args.command](client, args, as_json)
+    return run_async(go)

@@ -1,101 +1,89 @@
-"""Tables, JSON and the progress bar, drawn with the standard library only."""
+"""What the commands print: snake_case JSON, rich tables, and credentials only on request."""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import json
 import sys
-from collections.abc import Sequence
-from typing import Any, TextIO
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._converter import unstructure
+import attrs
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
 from .._redact import MASK
 
-__all__ = ["ProgressBar", "print_json", "print_table", "public_data"]
+__all__ = ["cli_data", "print_json", "print_table", "stdout_console"]
 
+#: Fields that hold a password, or a string with one inside (``user:pass@host:port``).
 _SECRET_FIELDS = frozenset({"proxy_password", "password", "full", "format"})
+_WIDE = 10_000  # piped output: never wrap a table row, a script reads it line by line
 
 
-def public_data(model: Any) -> Any:
-    """A model as JSON-ready data with every password masked.
+def cli_data(value: Any, *, show_credentials: bool = False) -> Any:
+    """A model (or plain data) as JSON-ready data: snake_case keys, unset fields left out.
 
-    The CLI prints proxy credentials only where asked for them (``proxy-url``).
+    Keys are the Python field names, never the API's wire names (``in_stock``, not
+    ``inStock``), so every command's JSON reads the same. Passwords are masked unless
+    ``show_credentials``.
     """
-    return _mask(unstructure(model))
-
-
-def _mask(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {
-            key: (MASK if key in _SECRET_FIELDS and value is not None else _mask(value))
-            for key, value in data.items()
+    if attrs.has(type(value)):
+        data = {
+            field.name: cli_data(getattr(value, field.name), show_credentials=show_credentials)
+            for field in attrs.fields(type(value))
+            if getattr(value, field.name) is not None
         }
-    if isinstance(data, list):
-        return [_mask(item) for item in data]
-    return data
+        return data if show_credentials else _masked(data)
+    if isinstance(value, Mapping):
+        data = {str(k): cli_data(v, show_credentials=show_credentials) for k, v in value.items()}
+        return data if show_credentials else _masked(data)
+    if isinstance(value, (list, tuple)):
+        return [cli_data(item, show_credentials=show_credentials) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
 
 
-def print_json(data: Any, stream: TextIO | None = None) -> None:
-    """Print ``data`` as indented JSON."""
-    print(json.dumps(data, indent=2, default=str), file=stream or sys.stdout)
+def _masked(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: MASK if key in _SECRET_FIELDS and isinstance(value, str) else value
+        for key, value in data.items()
+    }
 
 
-def print_table(
-    headers: Sequence[str], rows: Sequence[Sequence[object]], stream: TextIO | None = None
-) -> None:
-    """Print rows as a plain aligned table."""
-    out = stream or sys.stdout
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
-    print(line, file=out)
-    print("  ".join("-" * w for w in widths), file=out)
-    for row in cells:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()
 
 
-class ProgressBar:
-    """A one-line progress bar on stderr.
+def stdout_console() -> Console:
+    """A console on stdout: styled on a terminal, plain and unwrapped in a pipe."""
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=_WIDE, no_color=True, highlight=False, soft_wrap=True)
 
-    On a terminal it redraws in place; elsewhere (a pipe, a CI log) it prints a
-    line at most every tenth of the job, so logs stay short.
-    """
 
-    _WIDTH = 30
-
-    def __init__(self, total: int, *, label: str = "provisioning", stream: TextIO | None = None):
-        self.total = total
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.done = 0
-        self.counts: dict[str, int] = {}
-        self._interactive = self.stream.isatty()
-        self._last_tenth = -1
-
-    def update(self, done: int, outcome: str) -> None:
-        """Record that ``done`` orders have settled, the last one with ``outcome``."""
-        self.done = done
-        self.counts[outcome] = self.counts.get(outcome, 0) + 1
-        tenth = (10 * done) // max(self.total, 1)
-        if self._interactive:
-            self.stream.write("\r" + self._line())
-            self.stream.flush()
-        elif tenth != self._last_tenth or done == self.total:
-            self._last_tenth = tenth
-            self.stream.write(self._line() + "\n")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        """End the bar's line."""
-        if self._interactive and self.done:
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def _line(self) -> str:
-        fraction = self.done / self.total if self.total else 1.0
-        filled = round(self._WIDTH * fraction)
-        bar = "#" * filled + "-" * (self._WIDTH - filled)
-        counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.counts.items()))
-        return f"{self.label} [{bar}] {self.done}/{self.total}  {counts}"
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print rows as a table; a cell that is None prints empty."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console = stdout_console()
+    if console.is_terminal:
+        console.print(table)
+        return
+    with console.capture() as captured:
+        console.print(table)
+    # Piped: no padding at the ends of lines, for diff and grep.
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))

@@ -1,36 +1,55 @@
-"""``flashproxy provision``: a bulk job with a live progress bar and a summary table."""
+"""``flashproxy provision``: a bulk job with live progress and a summary in the same words."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
+import click
+
 from .._exceptions import APIError
-from ..bulk import PlanOrder, ProgressEvent, ProvisionReport, provision
-from ._output import ProgressBar, print_json, print_table, public_data
+from ..bulk import PlanOrder, ProgressEvent, ProvisionReport, load_orders, provision
+from ._app import api_options, flashproxy, open_client, run_async, settings
+from ._commands import plan_data
+from ._output import print_json, print_table
+from ._progress import Tally, make_renderer, words
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy
 
 __all__ = ["print_summary", "report_data", "run_provision"]
 
+_TICK = 0.2  # seconds between two looks at the limiter's queue
+
 
 async def run_provision(
     client: AsyncFlashProxy, orders: Sequence[PlanOrder], journal: str | os.PathLike[str]
-) -> ProvisionReport:
-    """Provision ``orders`` with a progress bar on stderr."""
-    sys.stdout.flush()  # what was printed before the bar stays above it in a shared log
-    bar = ProgressBar(len(orders))
+) -> tuple[ProvisionReport, Tally]:
+    """Provision ``orders`` with progress on stderr; the tally keeps the progress's words."""
+    sys.stdout.flush()  # what was printed before the progress stays above it in a shared log
+    tally = Tally(len(orders))
+    renderer = make_renderer(tally, client.limiter, sys.stderr)
 
     def on_progress(event: ProgressEvent) -> None:
-        bar.update(event.done, event.outcome)
+        renderer.event(event)
+
+    async def watch_the_limiter() -> None:
+        while True:
+            await anyio.sleep(_TICK)
+            renderer.tick()
 
     try:
-        return await provision(client, orders, journal=journal, on_progress=on_progress)
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch_the_limiter)
+            report = await provision(client, orders, journal=journal, on_progress=on_progress)
+            group.cancel_scope.cancel()
     finally:
-        bar.finish()
+        renderer.close()
+    return report, tally
 
 
 def _error_text(error: BaseException) -> str:
@@ -43,34 +62,43 @@ def _error_text(error: BaseException) -> str:
     )
 
 
-def print_summary(orders: Sequence[PlanOrder], report: ProvisionReport) -> None:
-    """The summary table: one row per order, then the totals."""
+def _outcome(reference: str, report: ProvisionReport, tally: Tally) -> str:
+    if reference in tally.outcomes:
+        return tally.outcomes[reference]
+    if reference in report.failed:
+        return "failed"
+    if reference in report.created:
+        return "reconciled" if reference in report.reconciled else "created"
+    return "not_attempted"
+
+
+def print_summary(orders: Sequence[PlanOrder], report: ProvisionReport, tally: Tally) -> None:
+    """The summary table, one row per order, then the totals, in the progress's words."""
     rows: list[tuple[object, ...]] = []
     for order in orders:
         ref = order.reference
-        if ref in report.created:
-            outcome = "reconciled" if ref in report.reconciled else "created"
-            rows.append((ref, order.product, outcome, report.created[ref].plan_id))
-        elif ref in report.failed:
-            rows.append((ref, order.product, "FAILED", _error_text(report.failed[ref])))
+        outcome = _outcome(ref, report, tally)
+        if ref in report.failed:
+            detail: object = _error_text(report.failed[ref])
         else:
-            rows.append((ref, order.product, "not attempted", ""))
-    print()
+            detail = report.created[ref].plan_id if ref in report.created else ""
+        shown = "FAILED" if outcome == "failed" else words(outcome)
+        rows.append((ref, order.product, shown, detail))
+    click.echo()
     print_table(("reference", "product", "outcome", "plan / error"), rows)
-    print(
-        f"\n{len(report.created)} created, {len(report.failed)} failed, "
-        f"{len(report.not_attempted)} not attempted"
-    )
+    click.echo(f"\n{tally.counts_text()}")
     if report.stopped_by is not None:
-        print(f"Stopped early: {_error_text(report.stopped_by)}")
+        click.echo(f"Stopped early: {_error_text(report.stopped_by)}")
     if report.in_doubt:
-        print("Some purchases are in doubt; rerun with the same --journal to reconcile them.")
+        click.echo("Some purchases are in doubt; rerun with the same --journal to reconcile them.")
 
 
-def report_data(report: ProvisionReport) -> dict[str, Any]:
-    """The report as JSON-ready data, credentials masked."""
+async def report_data(
+    client: AsyncFlashProxy, report: ProvisionReport, tally: Tally
+) -> dict[str, Any]:
+    """The report as JSON; credentials only with --show-credentials."""
     return {
-        "created": {ref: public_data(plan) for ref, plan in report.created.items()},
+        "created": {ref: await plan_data(client, plan) for ref, plan in report.created.items()},
         "failed": {
             ref: {
                 "error": type(error).__name__,
@@ -83,13 +111,82 @@ def report_data(report: ProvisionReport) -> dict[str, Any]:
         "not_attempted": report.not_attempted,
         "reconciled": report.reconciled,
         "in_doubt": report.in_doubt,
+        "outcomes": dict(tally.outcomes),
+        "counts": dict(tally.counts),
     }
 
 
-def show_report(orders: Sequence[PlanOrder], report: ProvisionReport, as_json: bool) -> int:
-    """Print the report; 0 if every order has its plan, else 1."""
-    if as_json:
-        print_json(report_data(report))
-    else:
-        print_summary(orders, report)
-    return 0 if report.ok else 1
+async def _print_urls(client: AsyncFlashProxy, report: ProvisionReport) -> None:
+    click.echo("\nProxy URLs:")
+    for ref, plan in report.created.items():
+        for url in (await plan_data(client, plan)).get("proxy_urls") or []:
+            click.echo(f"  {ref}  {url}")
+
+
+@flashproxy.command("provision")
+@click.argument("orders_file", metavar="ORDERS", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--journal",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Journal file; rerun with the same one to resume safely, e.g. --journal orders.journal",
+)
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    help="Purchases in flight at once (default 20, the API's limit); lower it when other "
+    "jobs share the key, e.g. --max-concurrent 5",
+)
+@click.option(
+    "--rate",
+    type=click.IntRange(min=1),
+    help="Requests this job may start per --period (default 100, the API's limit), "
+    "e.g. --rate 50 to leave half to other jobs on the key",
+)
+@click.option(
+    "--period",
+    type=click.FloatRange(min=0, min_open=True),
+    help="The window --rate counts in, in seconds (default 60), e.g. --period 60",
+)
+@api_options
+def provision_command(
+    orders_file: Path,
+    journal: Path,
+    max_concurrent: int | None,
+    rate: int | None,
+    period: float | None,
+) -> int:
+    """Buy a batch of plans from an orders file, safely across crashes and reruns.
+
+    ORDERS is a .csv file (a header row: reference, product, bandwidth_gb, duration,
+    billing_type, mbps, bandwidth_mbps, location, quantity, pool), a .jsonl or .ndjson
+    file (one JSON object a line) or a .json file (an array of objects). Every row is
+    checked before anything is bought; every bad row is reported, with its line.
+
+    \b
+    Examples:
+      flashproxy provision orders.csv --journal orders.journal
+      flashproxy provision orders.json --journal orders.journal --json --show-credentials
+    """
+    # Read and check the file before any client exists: a bad file is a usage error.
+    orders = load_orders(orders_file)
+    limits = {"rate": rate, "period": period, "max_concurrent": max_concurrent}
+    given = {name: value for name, value in limits.items() if value is not None}
+    limiter = None
+    if given:
+        from ..limiters import TokenBucketLimiter
+
+        limiter = TokenBucketLimiter(**given)  # type: ignore[arg-type]
+
+    async def go() -> int:
+        async with open_client(limiter) as client:
+            report, tally = await run_provision(client, orders, journal)
+            if settings().as_json:
+                print_json(await report_data(client, report, tally))
+            else:
+                print_summary(orders, report, tally)
+                if settings().show_credentials:
+                    await _print_urls(client, report)
+        return 0 if report.ok else 1
+
+    return run_async(go, flag_names=False)
