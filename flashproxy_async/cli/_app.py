@@ -33,6 +33,12 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 _MIN_SECRET = 8
+# click 8.2+ raises this for a group run without its command (older ones print the help).
+_NO_ARGS_IS_HELP: tuple[type[Exception], ...] = tuple(
+    getattr(click.exceptions, name)
+    for name in ("NoArgsIsHelpError",)
+    if hasattr(click.exceptions, name)
+)
 
 
 @attrs.define
@@ -204,8 +210,12 @@ def _secrets(args: Sequence[str]) -> list[str]:
 
 def _usage_error(exc: click.UsageError, secrets: Sequence[str]) -> int:
     where = exc.ctx.command_path if exc.ctx is not None else "flashproxy"
-    hint = f" (see '{where} --help')"
-    return _fail(exc.format_message().rstrip(".") + hint, secrets, EXIT_USAGE)
+    message = exc.format_message().rstrip(".")
+    command = exc.ctx.command if exc.ctx is not None else None
+    if isinstance(exc, _NO_ARGS_IS_HELP) and isinstance(command, click.Group):
+        # click's message here is the whole help page; one line names the choices.
+        message = f"missing command: one of {', '.join(sorted(command.commands))}"
+    return _fail(f"{message} (see '{where} --help')", secrets, EXIT_USAGE)
 
 
 def run(argv: Sequence[str] | None) -> int:

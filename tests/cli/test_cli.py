@@ -23,18 +23,29 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-async def test_help_and_usage_errors_exit_2() -> None:
+async def test_help_and_usage_errors_exit_2_in_one_line() -> None:
     assert (await run("--help")).code == 0
-    for argv in (("bogus",), ("plans",), ("plans", "get"), ("provision", "x.csv")):
+    for argv, said in (
+        (("bogus",), "No such command 'bogus'"),
+        (("plans",), "missing command: one of create, extend, get, list"),
+        (("plans", "get"), "Missing argument 'PLAN_ID'"),
+        (("provision", "x.csv"), "Missing option '--journal'"),
+        (("plans", "list", "--status", "gone"), "'--status'"),
+        (("balance", "--bogus"), "No such option '--bogus'"),
+    ):
         result = await run(*argv)
         assert result.code == 2, argv
-        assert "usage: flashproxy" in result.err
+        line = one_line(result.err)
+        assert line.startswith("flashproxy: error: ") and said in line, line
 
 
-async def test_no_api_key_is_a_usage_error_in_one_line() -> None:
+async def test_no_api_key_is_a_usage_error_in_one_line_in_flag_names() -> None:
     result = await run("balance", env=cli_env())
     assert result.code == 2
-    assert "FLASHPROXY_API_KEY" in one_line(result.err)
+    line = one_line(result.err)
+    assert "FLASHPROXY_API_KEY" in line and "--api-key" in line and "api_key=" not in line
+    malformed = await run("balance", "--api-key", "nope", env=cli_env())
+    assert malformed.code == 2 and "fp_test_" in one_line(malformed.err)
 
 
 async def test_balance_json_is_machine_readable(flashproxy_fake: FakeFlashProxy) -> None:
@@ -105,7 +116,7 @@ async def test_proxy_url_takes_session_times_in_each_products_form(
     )
 
     unreadable = await run("proxy-url", pool2.plan_id, "--session-time", "soon", *base, env=env)
-    assert unreadable.code == 2 and "usage: flashproxy" in unreadable.err
+    assert unreadable.code == 2 and "'--session-time'" in one_line(unreadable.err)
     too_long = await run(
         "proxy-url", pool2.plan_id, *sticky, "--session-time", "8d", *base, env=env
     )
@@ -137,7 +148,19 @@ async def test_local_rule_violation_is_a_usage_error_and_sends_nothing(
         env=env,
     )  # fmt: skip
     assert result.code == 2
-    assert "bandwidth_gb" in one_line(result.err)
+    assert one_line(result.err) == "flashproxy: error: residential needs --bandwidth-gb"
+    every = await run(
+        "plans", "create", "--product", "datacenter", "--billing-type", "time",
+        "--base-url", flashproxy_fake.base_url, env=env,
+    )  # fmt: skip
+    assert every.code == 2
+    assert one_line(every.err) == "flashproxy: error: datacenter needs --duration and --mbps"
+    extra = await run(
+        "plans", "create", "--product", "residential", "--bandwidth-gb", "1", "--mbps", "5",
+        "--base-url", flashproxy_fake.base_url, env=env,
+    )  # fmt: skip
+    assert extra.code == 2
+    assert "--mbps not accepted for residential; it takes --bandwidth-gb" in one_line(extra.err)
     assert flashproxy_fake.requests == []
 
 
@@ -180,9 +203,10 @@ async def test_provision_partial_failure_exits_1_with_a_summary(
     journal = str(tmp_path / "j")
     result = await run("provision", str(orders), "--journal", journal, *base, env=env)
     assert result.code == 1
-    assert "2 created, 1 failed, 0 not attempted" in result.out
+    totals = "2 created, 0 reconciled, 0 skipped, 1 failed, 0 not attempted"
+    assert totals in result.out
     assert "POOL_OUT_OF_STOCK" in result.out
-    assert "3/3" in result.err  # the progress bar
+    assert f"provisioning 3/3: {totals}" in result.err  # the progress, in the same words
 
     flashproxy_fake.state.set_pool_stock("ISP_DE_GENERAL", 1)
     again = await run("provision", str(orders), "--journal", journal, "--json", *base, env=env)
@@ -190,7 +214,44 @@ async def test_provision_partial_failure_exits_1_with_a_summary(
     report = json.loads(again.out)
     assert sorted(report["created"]) == ["a", "b", "c"]
     assert report["failed"] == {} and report["not_attempted"] == []
+    assert report["outcomes"] == {"a": "skipped", "b": "created", "c": "skipped"}
     assert len(flashproxy_fake.state.plans) == 3
+
+    # A third run buys nothing, and its summary says so in the progress's words.
+    third = await run("provision", str(orders), "--journal", journal, *base, env=env)
+    assert third.code == 0, third.err
+    totals = "0 created, 0 reconciled, 3 skipped, 0 failed, 0 not attempted"
+    assert f"provisioning 3/3: {totals}" in third.err
+    assert totals in third.out
+    rows = [line.split() for line in third.out.splitlines() if line[:2] in ("a ", "b ", "c ")]
+    assert [row[2] for row in rows] == ["skipped", "skipped", "skipped"]
+    assert len(flashproxy_fake.state.plans) == 3
+
+
+async def test_provision_reports_every_bad_row_at_once_and_refuses_an_empty_file(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    env = cli_env(flashproxy_fake.api_key)
+    base = ("--base-url", flashproxy_fake.base_url)
+    orders = tmp_path / "orders.json"
+    orders.write_text(
+        '[\n  {"reference": "a", "product": "residential"},\n'
+        '  {"reference": "b", "product": "residential", "bandwidth_gb": 1},\n'
+        '  {"reference": "c", "product": "pool1", "bandwidth_gb": "lots"}\n]\n'
+    )
+    result = await run("provision", str(orders), "--journal", str(tmp_path / "j"), *base, env=env)
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert lines == [
+        f"flashproxy: error: {orders}:2: order 'a': residential needs bandwidth_gb",
+        f"flashproxy: error: {orders}:4: order 'c': bandwidth_gb must be a number, got 'lots'",
+    ]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("reference,product,bandwidth_gb\n")
+    nothing = await run("provision", str(empty), "--journal", str(tmp_path / "j"), *base, env=env)
+    assert nothing.code == 2
+    assert one_line(nothing.err) == f"flashproxy: error: {empty}: the file holds no orders"
+    assert flashproxy_fake.requests == []
 
 
 async def test_provision_with_a_bad_orders_file_is_a_usage_error(

@@ -40,7 +40,7 @@ async def test_commands_in_process(
     orders.write_text('{"reference": "r", "product": "residential", "bandwidth_gb": 1}\n')
     journal = str(tmp_path / "j")
     assert await call("provision", str(orders), "--journal", journal, *base) == 0
-    assert "1 created, 0 failed" in capsys.readouterr().out
+    assert "1 created, 0 reconciled, 0 skipped, 0 failed" in capsys.readouterr().out
     assert await call("provision", str(orders), "--journal", journal, "--max-concurrent", "0") == 2
     assert "--max-concurrent" in capsys.readouterr().err
 
