@@ -75,11 +75,11 @@ class Tally:
     def __attrs_post_init__(self) -> None:
         self.started = self.clock()
 
-    def record(self, event: ProgressEvent) -> None:
-        """Count an order's outcome, or keep a status event as the run's status."""
+    def record(self, event: ProgressEvent) -> bool:
+        """Count an order's outcome (True), or keep a status event as the run's status."""
         if event.done <= self.done and event.outcome not in ORDER_OUTCOMES:
             self.event_status = _describe(event)
-            return
+            return False
         self.done = max(self.done, event.done)
         self.total = max(self.total, event.total)
         self.counts[event.outcome] = self.counts.get(event.outcome, 0) + 1
@@ -87,6 +87,7 @@ class Tally:
         self.event_status = None
         if event.outcome not in _INSTANT:
             self.worked += 1
+        return True
 
     def counts_text(self) -> str:
         return ", ".join(f"{n} {words(outcome)}" for outcome, n in self.counts.items())
@@ -132,7 +133,9 @@ class PlainRenderer:
         self._status_shown_at = -_PLAIN_STATUS_EVERY
 
     def event(self, event: ProgressEvent) -> None:
-        self._tally.record(event)
+        if not self._tally.record(event):
+            self.tick()
+            return
         tally = self._tally
         tenth = (10 * tally.done) // max(tally.total, 1)
         if tenth != self._last_tenth or tally.done == tally.total:
