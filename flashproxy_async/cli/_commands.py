@@ -292,7 +292,7 @@ def _session_time(
     "--port-index",
     type=int,
     help="Which port (0-9 on pools 1-5) or, for dedicated_isp, which static IP; default: "
-    "port 0, or every IP of a dedicated_isp plan. E.g. --port-index 3",
+    "port 0, or every IP of a dedicated_isp plan; e.g. --port-index 3",
 )
 @click.option(
     "--all",
