@@ -46,8 +46,15 @@ async def _serve(args: argparse.Namespace) -> None:
     async with fake:
         shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
         # This is a throwaway test key for a local fake, printed so the user can use it.
-        print(f"FlashProxy fake API: http://{shown}:{fake.port}/api/v1", flush=True)
+        base_url = f"http://{shown}:{fake.port}/api/v1"
+        print(f"FlashProxy fake API: {base_url}", flush=True)
         print(f"API key: {fake.api_key}", flush=True)
+        # Without these a client that follows the docs goes to the real API.
+        print("Point the client and the CLI at it (in another shell):", flush=True)
+        print(
+            f"  export FLASHPROXY_BASE_URL={base_url} FLASHPROXY_API_KEY={fake.api_key}",
+            flush=True,
+        )
         print("Press Ctrl-C to stop.", flush=True)
         await stop.wait()
     print("Stopped.", flush=True)

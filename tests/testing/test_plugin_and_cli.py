@@ -87,6 +87,11 @@ async def test_standalone_server_serves_and_stops_on_ctrl_c() -> None:
         assert url_line.strip().endswith(f"http://localhost:{port}/api/v1")
         key = key_line.split(":", 1)[1].strip()
         assert key.startswith("fp_test_")
+        await process.stdout.readline()
+        export_line = (await process.stdout.readline()).decode().strip()
+        assert export_line == (
+            f"export FLASHPROXY_BASE_URL=http://localhost:{port}/api/v1 FLASHPROXY_API_KEY={key}"
+        )
         async with (
             aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as http,
             http.get(f"http://127.0.0.1:{port}/api/v1/balance") as response,
