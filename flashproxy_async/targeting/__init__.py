@@ -162,8 +162,13 @@ def proxy_url(
         port: the first port for ``scheme``, overriding the documented one (a plan's
             ``connection.port_http`` or ``port_socks``); ``port_index`` is added.
             Required where the documentation gives none.
-        country, state, city, zip_code, asn, session, session_time: targeting, as
-            for ``build_username``.
+        country: targeting, as for ``build_username``.
+        state: targeting, as for ``build_username``.
+        city: targeting, as for ``build_username``.
+        zip_code: targeting, as for ``build_username``.
+        asn: targeting, as for ``build_username``.
+        session: targeting, as for ``build_username``.
+        session_time: targeting, as for ``build_username``.
 
     Returns:
         The URL, ready for aiohttp's ``proxy=`` (HTTP) or a SOCKS connector.
@@ -196,7 +201,9 @@ class StickySessions:
     their own. Iterating yields new URLs forever; ``next_url()`` gives one.
 
     Args:
-        product, username, password: as for ``proxy_url``.
+        product: as for ``proxy_url``.
+        username: as for ``proxy_url``.
+        password: as for ``proxy_url``.
         session_length: characters in each session ID (ASCII letters and digits).
         rng: the random source; a ``secrets.SystemRandom()`` unless given (pass
             ``random.Random(seed)`` in tests).

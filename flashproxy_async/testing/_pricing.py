@@ -24,7 +24,7 @@ def _frozen_mapping(value: Mapping[str, int]) -> dict[str, int]:
 class Prices:
     """Prices in cents. Products not named here use the fake's defaults.
 
-    Args:
+    Attributes:
         per_gb_cents: price of one GB, per bandwidth-billed product.
         per_day_cents: price of one day of a time-billed product. Hybrid products are
             priced per 100 Mbps, unlimited_residential per 200 Mbps; ``1_hour`` costs
