@@ -31,13 +31,6 @@ _EVENT_FIELDS = frozenset({"reference", "outcome", "done", "total", "error"})
 _PLAIN_STATUS_EVERY = 5.0  # seconds between two plain lines of one unchanged status
 
 
-class LimiterView(Protocol):
-    """What the progress reads from a limiter: how many tasks wait in it."""
-
-    @property
-    def waiting(self) -> int: ...
-
-
 def words(outcome: str) -> str:
     """An outcome as the summary and the progress both write it: ``not attempted``."""
     return outcome.replace("_", " ")
