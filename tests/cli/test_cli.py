@@ -307,3 +307,39 @@ async def test_fake_server_serves_the_api_on_the_given_port_until_stopped() -> N
         with anyio.fail_after(30):
             await server.wait()
     assert server.returncode == 0
+
+
+async def test_provision_summary_says_what_stopped_the_run_and_what_is_in_doubt(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text("reference,product,bandwidth_gb\na,residential,1\nb,residential,1\n")
+    env = cli_env(flashproxy_fake.api_key)
+    base = ("--base-url", flashproxy_fake.base_url, "--max-concurrent", "1")
+    flashproxy_fake.faults.process_then_drop(method="POST", path="/plans")
+    doubt = await run("provision", str(orders), "--journal", str(tmp_path / "j1"), *base, env=env)
+    assert doubt.code == 1
+    assert "(in doubt: rerun to reconcile)" in doubt.out
+    assert "rerun with the same --journal to reconcile them" in doubt.out
+
+    flashproxy_fake.state.set_balance(0)
+    stopped = await run("provision", str(orders), "--journal", str(tmp_path / "j2"), *base, env=env)
+    assert stopped.code == 1
+    assert "Stopped early: INSUFFICIENT_BALANCE" in stopped.out
+    assert "0 created, 0 reconciled, 0 skipped, 1 failed, 1 not attempted" in stopped.out
+
+
+async def test_provision_prints_proxy_urls_with_show_credentials(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text("reference,product,bandwidth_gb\na,pool1,1\n")
+    result = await run(
+        "provision", str(orders), "--journal", str(tmp_path / "j"), "--show-credentials",
+        "--base-url", flashproxy_fake.base_url, env=cli_env(flashproxy_fake.api_key),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    (plan,) = flashproxy_fake.state.plans.values()
+    urls = [line.split()[1] for line in result.out.splitlines() if line.startswith("  a  ")]
+    assert len(urls) == 10  # pool 1's ten ports
+    assert urls[0].startswith(f"http://{plan.proxy_username}-package-pool1:")
