@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests._support.typecheckers import run_mypy, run_pyright
 from tests.conftest import REPO_ROOT
-from tests.typecheckers import run_mypy, run_pyright
 
 USER_SCRIPT = """\
 from __future__ import annotations
