@@ -1,5 +1,6 @@
 """Async Python SDK for the FlashProxy Reseller API."""
 
+from ._call_options import CallOptions
 from ._client import AsyncFlashProxy
 from ._config import Timeout
 from ._exceptions import (
@@ -25,19 +26,23 @@ from ._exceptions import (
 )
 from ._generated import SPEC_VERSION as __spec_version__
 from ._hooks import RequestEvent, ResponseEvent
+from ._raw_response import Headers, RawResponse
 from ._version import __version__
 from .limiters import Limiter, TokenBucketLimiter
-from .resources import Page
+from .resources import AsyncPaginator, Page
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
     "AsyncFlashProxy",
+    "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "CallOptions",
     "ClientClosedError",
     "FlashProxyError",
+    "Headers",
     "InsufficientBalanceError",
     "InternalServerError",
     "InvalidPoolError",
@@ -49,6 +54,7 @@ __all__ = [
     "PoolOutOfStockError",
     "ProductDisabledError",
     "RateLimitedError",
+    "RawResponse",
     "RequestEvent",
     "RequestValidationError",
     "ResponseEvent",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import aiohttp
 
+from ._call_options import CallOptions, apply_call_options
 from ._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -21,6 +22,7 @@ from ._config import (
 )
 from ._exceptions import ClientClosedError
 from ._hooks import EventHooks
+from ._logging import configure_from_env
 from ._transport import RequestOptions, Transport
 from .limiters import Limiter, TokenBucketLimiter
 from .resources import (
@@ -35,7 +37,12 @@ from .resources import (
     resources_of,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = ["AsyncFlashProxy"]
+
+configure_from_env()
 
 T = TypeVar("T")
 
@@ -53,7 +60,9 @@ class AsyncFlashProxy:
     Use it as an async context manager, or call :meth:`close` when done::
 
         async with AsyncFlashProxy() as client:
-            plans = await client.plans.list()
+            balance = await client.balance.get()
+            async for plan in client.plans.list(status="active"):
+                print(plan.plan_id, plan.product)
 
     Every call goes through :attr:`limiter` (100 requests a minute and 20 in flight by
     default), is retried per the money-safe rules (calls that change nothing on
@@ -79,6 +88,14 @@ class AsyncFlashProxy:
             limit is yours to set) and is never closed by the client. By default the
             client creates its own on first use, with a connection limit equal to
             the limiter's ``max_concurrent``.
+        session_factory: A callable returning the ``aiohttp.ClientSession`` to send
+            with, called once, on first use, inside the event loop that will use
+            it. The client closes that session. Exclusive with ``session``.
+        trust_env: Let the client's own session read ``HTTP_PROXY``,
+            ``HTTPS_PROXY``, ``NO_PROXY`` and ``~/.netrc`` (as requests and httpx
+            do). Defaults to True; not applied to a session you pass in.
+        proxy: A proxy URL for the SDK's own traffic, taking precedence over the
+            environment.
         event_hooks: ``{"request": [...], "response": [...]}``: functions or
             coroutine functions called per attempt with a
             :class:`~flashproxy_async.RequestEvent` (once the attempt holds its
@@ -92,8 +109,9 @@ class AsyncFlashProxy:
             live key with a plain-http base URL whose host is not loopback.
         TypeError: ``timeout``, ``deadline`` or ``max_retries`` of the wrong type, or a
             hook that is not callable.
-        ValueError: ``timeout``, ``deadline`` or ``max_retries`` out of range, or an
-            ``event_hooks`` key other than ``request`` and ``response``.
+        ValueError: ``timeout``, ``deadline`` or ``max_retries`` out of range, an
+            ``event_hooks`` key other than ``request`` and ``response``, or both
+            ``session`` and ``session_factory``.
     """
 
     limiter: Limiter
@@ -118,7 +136,14 @@ class AsyncFlashProxy:
         limiter: Limiter | None = None,
         session: aiohttp.ClientSession | None = None,
         event_hooks: Mapping[str, Iterable[Callable[..., object]]] | None = None,
+        session_factory: Callable[[], aiohttp.ClientSession] | None = None,
+        trust_env: bool = True,
+        proxy: str | None = None,
     ) -> None:
+        if session is not None and session_factory is not None:
+            raise ValueError("pass session or session_factory, not both")
+        if session_factory is not None and not callable(session_factory):
+            raise TypeError("session_factory must be a callable returning a ClientSession")
         key = resolve_api_key(api_key)
         self._options = RequestOptions(
             timeout=Timeout.coerce(timeout),
@@ -134,6 +159,9 @@ class AsyncFlashProxy:
             base_url=resolve_base_url(base_url, key),
             limiter=self.limiter,
             session=session,
+            session_factory=session_factory,
+            trust_env=trust_env,
+            proxy=proxy,
         )
         self._attach_resources()
 
@@ -266,6 +294,7 @@ class AsyncFlashProxy:
         state_changing: bool = ...,
         end_user_reference: str | None = ...,
         text_ok: bool = ...,
+        **options: Unpack[CallOptions],
     ) -> T: ...
 
     @overload
@@ -280,6 +309,7 @@ class AsyncFlashProxy:
         state_changing: bool = ...,
         end_user_reference: str | None = ...,
         text_ok: bool = ...,
+        **options: Unpack[CallOptions],
     ) -> Any: ...
 
     async def _request(
@@ -293,6 +323,7 @@ class AsyncFlashProxy:
         state_changing: bool = False,
         end_user_reference: str | None = None,
         text_ok: bool = False,
+        **options: Unpack[CallOptions],
     ) -> Any:
         """Send one call through the transport; the single door every resource uses.
 
@@ -308,6 +339,7 @@ class AsyncFlashProxy:
                 server provably did not act.
             end_user_reference: Carried on an outcome-unknown error.
             text_ok: Return a non-JSON 2xx body as ``str``.
+            options: This call's :class:`CallOptions` (``timeout``, ``extra_headers``...).
 
         Returns:
             The unwrapped ``data``, structured when ``cast_to`` is given.
@@ -317,17 +349,130 @@ class AsyncFlashProxy:
             APIConnectionError: no answer; APITimeoutError when an attempt or the
                 deadline ran out.
             ResponseValidationError: a 2xx body that does not fit.
-            RequestValidationError: parameters that cannot be encoded.
+            RequestValidationError: parameters that cannot be encoded, or an
+                ``Authorization`` entry in ``extra_headers``.
             ClientClosedError: the client is closed.
         """
         return await self._transport.request(
             method,
             path,
-            options=self._options,
+            options=apply_call_options(self._options, options),
             params=params,
             json_body=json_body,
             cast_to=cast_to,
             state_changing=state_changing,
             end_user_reference=end_user_reference,
             text_ok=text_ok,
+        )
+
+    @overload
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        cast_to: type[T],
+        **options: Unpack[CallOptions],
+    ) -> T: ...
+
+    @overload
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        cast_to: None = ...,
+        **options: Unpack[CallOptions],
+    ) -> Any: ...
+
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        cast_to: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Any:
+        """GET any endpoint, for one the SDK does not cover yet.
+
+        It takes the path every resource takes (the limiter, the retry rules, the
+        error classes and redaction all apply)::
+
+            pools = await client.get("/proxies/pools", params={"type": "isp"})
+
+        Args:
+            path: Relative to :attr:`base_url`, starting with ``/``.
+            params: Query parameters, encoded as the resources encode theirs.
+            cast_to: A generated model to structure ``data`` into; None (the
+                default) returns the decoded ``data``.
+            options: Per-call options, as on every method.
+
+        Returns:
+            The unwrapped ``data``, structured when ``cast_to`` is given.
+
+        Raises:
+            APIError, APIConnectionError, ResponseValidationError,
+            RequestValidationError, ClientClosedError: as any method.
+        """
+        return await self._request("GET", path, params=params, cast_to=cast_to, **options)
+
+    @overload
+    async def post(
+        self,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = ...,
+        cast_to: type[T],
+        state_changing: bool = ...,
+        **options: Unpack[CallOptions],
+    ) -> T: ...
+
+    @overload
+    async def post(
+        self,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = ...,
+        cast_to: None = ...,
+        state_changing: bool = ...,
+        **options: Unpack[CallOptions],
+    ) -> Any: ...
+
+    async def post(
+        self,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        cast_to: type[T] | None = None,
+        state_changing: bool = True,
+        **options: Unpack[CallOptions],
+    ) -> Any:
+        """POST to any endpoint, for one (or a field) the SDK does not cover yet.
+
+        Args:
+            path: Relative to :attr:`base_url`, starting with ``/``.
+            body: The JSON body, with wire names.
+            cast_to: A generated model to structure ``data`` into, or None.
+            state_changing: True (the default) treats the call as one that may buy
+                or change something: it is retried only when the server provably did
+                not act, and an unknown outcome is flagged. Pass False only for a
+                POST that changes nothing.
+            options: Per-call options, as on every method.
+
+        Returns:
+            The unwrapped ``data``, structured when ``cast_to`` is given.
+
+        Raises:
+            APIError, APIConnectionError: with ``outcome_unknown=True`` when a
+                state-changing call may have gone through.
+            ResponseValidationError, RequestValidationError, ClientClosedError: as
+                any method.
+        """
+        return await self._request(
+            "POST",
+            path,
+            json_body=body,
+            cast_to=cast_to,
+            state_changing=state_changing,
+            **options,
         )

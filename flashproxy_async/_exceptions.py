@@ -71,6 +71,12 @@ class FlashProxyError(Exception):
     #: The ``end_user_reference`` sent with the request whose outcome is unknown.
     end_user_reference: str | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds with cls(*args), which the keyword-only attributes of
+        # the subclasses refuse; restore the message and the attributes instead, so
+        # errors cross process pools and task queues intact.
+        return (_restore_error, (type(self), self.args), self.__dict__)
+
     def mark_outcome_unknown(self, end_user_reference: str | None) -> None:
         """Flag this error as one after which a purchase may have gone through."""
         self.outcome_unknown = True
@@ -119,8 +125,14 @@ class APIError(FlashProxyError):
 
     @property
     def request_id(self) -> str | None:
-        """The server's request id header, when it sent one."""
-        return self.headers.get("x-request-id")
+        """The server's ``x-request-id`` (or ``request-id``) header, when it sent one."""
+        return self.headers.get("x-request-id") or self.headers.get("request-id")
+
+
+def _restore_error(cls: type[FlashProxyError], args: tuple[Any, ...]) -> FlashProxyError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class BadRequestError(APIError):

@@ -25,6 +25,7 @@ import aiohttp
 import anyio
 import attrs
 
+from ._call_options import merged_body, merged_headers, merged_query
 from ._config import Timeout
 from ._exceptions import (
     APIConnectionError,
@@ -32,11 +33,14 @@ from ._exceptions import (
     APITimeoutError,
     ClientClosedError,
     FlashProxyError,
+    NotFoundError,
     RequestValidationError,
     ResponseValidationError,
 )
 from ._generated import SPEC_VERSION
 from ._hooks import EventHooks, RequestEvent, ResponseEvent, masked_headers, run_hooks
+from ._logging import log_attempt
+from ._raw_response import note_reply, request_id_of
 from ._redact import redact
 from ._retry import RetryPolicy, parse_retry_after
 from ._version import __version__
@@ -63,6 +67,10 @@ class RequestOptions:
     max_retries: int
     deadline: float | None
     event_hooks: EventHooks = attrs.field(factory=EventHooks)
+    # Set per call only (see _call_options): what the SDK does not know yet.
+    extra_headers: Mapping[str, str] = attrs.field(factory=dict)
+    extra_query: Mapping[str, Any] = attrs.field(factory=dict)
+    extra_body: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -93,12 +101,18 @@ class Transport:
         base_url: str,
         limiter: Limiter,
         session: aiohttp.ClientSession | None,
+        session_factory: Callable[[], aiohttp.ClientSession] | None = None,
+        trust_env: bool = True,
+        proxy: str | None = None,
     ) -> None:
         self._api_key = api_key
         self.base_url = base_url
         self.limiter = limiter
         self._session = session
         self._owns_session = session is None
+        self._session_factory = session_factory
+        self._trust_env = trust_env
+        self._proxy = proxy
         self._closed = False
         self.retry_policy = RetryPolicy()
         # Injectable for tests: backoff sleeps, deadline clock, Retry-After dates.
@@ -126,8 +140,13 @@ class Transport:
             raise ClientClosedError("the client is closed; create a new AsyncFlashProxy")
         if self._session is None:
             # Created here, on first use, so it binds to the loop that runs the requests.
-            connector = aiohttp.TCPConnector(limit=self.limiter.max_concurrent)
-            self._session = aiohttp.ClientSession(connector=connector)
+            if self._session_factory is not None:
+                self._session = self._session_factory()
+            else:
+                connector = aiohttp.TCPConnector(limit=self.limiter.max_concurrent)
+                self._session = aiohttp.ClientSession(
+                    connector=connector, trust_env=self._trust_env
+                )
         return self._session
 
     async def aclose(self) -> None:
@@ -171,7 +190,8 @@ class Transport:
             raise ClientClosedError("the client is closed; create a new AsyncFlashProxy")
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
-        query = encode_params(params)
+        query = encode_params(merged_query(params, options.extra_query))
+        json_body = merged_body(method, json_body, options.extra_body)
         body: bytes | None = None
         if json_body is not None:
             try:
@@ -180,7 +200,8 @@ class Transport:
                 raise RequestValidationError(
                     f"request body is not JSON-serialisable: {exc}", rule="json_body"
                 ) from exc
-        deadline_at = None if options.deadline is None else self.clock() + options.deadline
+        called_at = self.clock()
+        deadline_at = None if options.deadline is None else called_at + options.deadline
         attempt = 0
         while True:
             attempt += 1
@@ -191,6 +212,14 @@ class Transport:
                 sent = outcome.sent
                 retry_after: float | None = None
             else:
+                if 200 <= outcome.status < 300:
+                    note_reply(
+                        outcome.status,
+                        outcome.headers,
+                        outcome.text,
+                        attempt,
+                        self.clock() - called_at,
+                    )
                 try:
                     return decode_reply(
                         outcome,
@@ -205,6 +234,8 @@ class Transport:
                         exc.mark_outcome_unknown(end_user_reference)
                     raise
                 except APIError as exc:
+                    if isinstance(exc, NotFoundError):
+                        _hint_base_url(exc, self.base_url)
                     error, status, sent = exc, outcome.status, True
                     retry_after = parse_retry_after(
                         outcome.headers.get("retry-after"), self.wall_clock()
@@ -247,7 +278,7 @@ class Transport:
     ) -> Reply | _Failure:
         session = self._get_session()
         url = self.base_url + path
-        headers = dict(self._headers)
+        headers = merged_headers(self._headers, options.extra_headers)
         if body is not None:
             headers["Content-Type"] = "application/json"
         remaining = None if deadline_at is None else deadline_at - self.clock()
@@ -283,6 +314,7 @@ class Transport:
                         timeout=_client_timeout(options.timeout),
                         allow_redirects=False,
                         raise_for_status=False,
+                        proxy=self._proxy,
                     ) as response:
                         raw = await response.read()
                         reply = Reply(
@@ -303,7 +335,16 @@ class Transport:
             failure = _Failure(self._connection_error(APIConnectionError, message, exc), sent)
         elapsed = self.clock() - started
         if reply is not None:
-            _log_attempt(method, path, reply.status, attempt, elapsed)
+            log_attempt(
+                method,
+                path,
+                query,
+                reply.status,
+                attempt,
+                elapsed,
+                request_id_of(reply.headers),
+                self.secrets,
+            )
             if options.event_hooks.response:
                 await self._run_response_hooks(
                     options.event_hooks, method, url, query, reply, attempt, elapsed
@@ -313,7 +354,9 @@ class Transport:
             failure = _Failure(
                 APITimeoutError(f"the call's deadline passed (attempt {attempt})"), sent
             )
-        _log_attempt(method, path, type(failure.error).__name__, attempt, elapsed)
+        log_attempt(
+            method, path, query, type(failure.error).__name__, attempt, elapsed, None, self.secrets
+        )
         return failure
 
     async def _run_request_hooks(
@@ -349,7 +392,7 @@ class Transport:
             status=reply.status,
             headers=masked_headers(reply.headers, self.secrets),
             elapsed=elapsed,
-            request_id=reply.headers.get("x-request-id") or reply.headers.get("request-id"),
+            request_id=request_id_of(reply.headers),
             attempt=attempt,
         )
         await run_hooks(hooks.response, event)
@@ -360,6 +403,14 @@ class Transport:
         error = cls(redact(message, self.secrets))
         _chain(error, cause)
         return error
+
+
+def _hint_base_url(error: NotFoundError, base_url: str) -> None:
+    # A base URL missing its /api/v1 makes every route a 404 that looks like a missing ID.
+    if base_url.rstrip("/").endswith("/api/v1"):
+        return
+    hint = f" (the base URL {base_url!r} does not end in /api/v1; is the API root right?)"
+    error.args = (f"{error.args[0] if error.args else ''}{hint}", *error.args[1:])
 
 
 def _describe(error: FlashProxyError) -> str:
@@ -376,24 +427,3 @@ def _with_query(url: str, query: list[tuple[str, str]]) -> str:
 def _client_timeout(limits: Timeout) -> aiohttp.ClientTimeout:
     # Timeout is frozen and ClientTimeout immutable: one per distinct setting.
     return aiohttp.ClientTimeout(total=limits.attempt, connect=limits.connect)
-
-
-def _log_attempt(method: str, path: str, status: object, attempt: int, elapsed: float) -> None:
-    # Checked first: building the record's extra dict is wasted when DEBUG is off.
-    if not logger.isEnabledFor(logging.DEBUG):
-        return
-    logger.debug(
-        "%s %s -> %s (attempt %d, %.3fs)",
-        method,
-        path,
-        status,
-        attempt,
-        elapsed,
-        extra={
-            "http_method": method,
-            "http_path": path,
-            "http_status": status,
-            "attempt": attempt,
-            "elapsed": elapsed,
-        },
-    )

@@ -5,7 +5,7 @@ The client class lists its resources as :class:`ResourceSlot` attributes;
 """
 
 from ._base import AsyncResource, ResourceSlot, resources_of
-from ._pagination import Page
+from ._pagination import AsyncPaginator, Page
 from .balance import AsyncBalance
 from .geo import AsyncGeo
 from .plans import AsyncPlans
@@ -17,6 +17,7 @@ from .usage import AsyncUsage
 __all__ = [
     "AsyncBalance",
     "AsyncGeo",
+    "AsyncPaginator",
     "AsyncPlans",
     "AsyncProxies",
     "AsyncResource",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._call_options import reads
 from .._converter import unstructure
 from .._exceptions import FlashProxyError
 from .._generated import (
@@ -21,6 +22,7 @@ from .._generated import (
     ProxyList,
     UpgradePlanRequest,
 )
+from .._raw_response import RawView, to_raw
 from .._rules import (
     check_create_plan,
     check_extend_plan,
@@ -29,14 +31,24 @@ from .._rules import (
     usage_stats_range,
 )
 from ._base import AsyncResource, PlanRef, enum_param, operation, plan_id_of
-from ._pagination import Page, iterate_pages, parse_page
+from ._pagination import AsyncPaginator, Page, iterate_pages
 from ._stock import check_mobile_stock, check_pool_stock
 
-__all__ = ["AsyncPlans"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._call_options import CallOptions
+
+__all__ = ["AsyncPlans", "AsyncPlansWithRawResponse"]
 
 
 class AsyncPlans(AsyncResource):
     """Proxy plans: ``client.plans``."""
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncPlansWithRawResponse:
+        """Each method, returning a :class:`~flashproxy_async.RawResponse` of its result."""
+        return AsyncPlansWithRawResponse(self)
 
     def _list_params(
         self, status: PlanStatusFilter | str | None, product: Product | str | None
@@ -52,32 +64,38 @@ class AsyncPlans(AsyncResource):
         *,
         status: PlanStatusFilter | str | None = None,
         product: Product | str | None = None,
+        page: int = 1,
         per_page: int | None = None,
-    ) -> AsyncIterator[Plan]:
-        """Iterate over every plan, across pages: ``async for plan in client.plans.list()``.
+        **options: Unpack[CallOptions],
+    ) -> AsyncPaginator[Plan]:
+        """Every plan, across pages: ``async for plan in client.plans.list()``.
+
+        ``await client.plans.list()`` gives the first :class:`Page` instead, and
+        ``iter_pages()`` walks page by page.
 
         Args:
             status: ``active``, ``expired``, ``cancelled`` or ``all``.
             product: only plans of this product.
+            page: the page to start at.
             per_page: page size to ask for; the server's default when None.
 
         Returns:
-            An async iterator of :class:`Plan`, fetching one page at a time.
+            An :class:`AsyncPaginator` of :class:`Plan`, fetching one page at a time.
 
         Raises:
-            RequestValidationError: an unknown status or product, or ``per_page`` < 1
-                (raised here, before iteration starts).
+            RequestValidationError: an unknown status or product, or ``page`` or
+                ``per_page`` < 1 (raised here, before iteration starts).
             APIError: the server answered an error while fetching a page.
         """
-        check_page(None, per_page)
+        check_page(page, per_page)
         params = self._list_params(status, product)
 
         async def fetch(number: int) -> Any:
             return await self._client._request(
-                "GET", "/plans", params={**params, "page": number, "per_page": per_page}
+                "GET", "/plans", params={**params, "page": number, "per_page": per_page}, **options
             )
 
-        return iterate_pages(fetch, "plans", Plan, per_page=per_page)
+        return iterate_pages(fetch, "plans", Plan, per_page=per_page, start=page)
 
     @operation("listPlans")
     async def list_page(
@@ -87,20 +105,21 @@ class AsyncPlans(AsyncResource):
         per_page: int | None = None,
         status: PlanStatusFilter | str | None = None,
         product: Product | str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Page[Plan]:
         """Fetch one page of plans.
 
         Returns:
-            A :class:`Page` with ``.items`` (plans) and ``.pagination`` (or None).
+            A :class:`Page` with ``.items`` (plans) and ``.pagination`` (or None);
+            ``await page.next_page()`` fetches the next.
 
         Raises:
             RequestValidationError: an unknown status or product, or page/per_page < 1.
             APIError: the server answered an error.
         """
-        check_page(page, per_page)
-        params = {**self._list_params(status, product), "page": page, "per_page": per_page}
-        data = await self._client._request("GET", "/plans", params=params)
-        return parse_page(data, "plans", Plan)
+        return await self.list(
+            page=page, per_page=per_page, status=status, product=product, **options
+        )
 
     @operation("createPlan")
     async def create(
@@ -116,6 +135,7 @@ class AsyncPlans(AsyncResource):
         quantity: int | None = None,
         pool: str | None = None,
         end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Plan:
         """Buy a plan. Which arguments a product takes is checked locally first.
 
@@ -171,11 +191,12 @@ class AsyncPlans(AsyncResource):
             cast_to=Plan,
             state_changing=True,
             end_user_reference=end_user_reference,
+            **options,
         )
         return result
 
     @operation("getPlan")
-    async def get(self, plan_id: PlanRef) -> Plan:
+    async def get(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> Plan:
         """Fetch one plan.
 
         Raises:
@@ -183,12 +204,12 @@ class AsyncPlans(AsyncResource):
             NotFoundError: no such plan.
         """
         result: Plan = await self._client._request(
-            "GET", f"/plans/{plan_id_of(plan_id)}", cast_to=Plan
+            "GET", f"/plans/{plan_id_of(plan_id)}", cast_to=Plan, **options
         )
         return result
 
     @operation("getPlanProxies")
-    async def proxies(self, plan_id: PlanRef) -> ProxyList:
+    async def proxies(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> ProxyList:
         """The static proxies of a dedicated_isp plan.
 
         Returns:
@@ -200,22 +221,27 @@ class AsyncPlans(AsyncResource):
             NotFoundError: no such plan.
         """
         result: ProxyList = await self._client._request(
-            "GET", f"/plans/{plan_id_of(plan_id)}/proxies", cast_to=ProxyList
+            "GET", f"/plans/{plan_id_of(plan_id)}/proxies", cast_to=ProxyList, **options
         )
         return result
 
     @operation("getPlanUsage")
-    async def usage(self, plan_id: PlanRef) -> Any:
+    async def usage(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> Any:
         """A plan's usage. Schema not published in 2.1.0: returns the decoded ``data``.
 
         Raises:
             RequestValidationError: ``plan_id`` is not a UUID.
         """
-        return await self._client._request("GET", f"/plans/{plan_id_of(plan_id)}/usage")
+        return await self._client._request("GET", f"/plans/{plan_id_of(plan_id)}/usage", **options)
 
     @operation("getPlanUsageStats")
     async def usage_stats(
-        self, plan_id: PlanRef, *, start: datetime | int, end: datetime | int
+        self,
+        plan_id: PlanRef,
+        *,
+        start: datetime | int,
+        end: datetime | int,
+        **options: Unpack[CallOptions],
     ) -> Any:
         """Monitor series of an unlimited_residential plan, sent as ``from``/``to``.
 
@@ -235,6 +261,7 @@ class AsyncPlans(AsyncResource):
             "GET",
             f"/plans/{plan_id_of(plan_id)}/usage-stats",
             params={"from": first, "to": last},
+            **options,
         )
 
     @operation("extendPlan")
@@ -245,6 +272,7 @@ class AsyncPlans(AsyncResource):
         add_bandwidth_gb: float | None = None,
         add_days: int | None = None,
         extend_30_days: bool = False,
+        **options: Unpack[CallOptions],
     ) -> Plan:
         """Add bandwidth or time to a plan.
 
@@ -275,12 +303,19 @@ class AsyncPlans(AsyncResource):
             billing_type=plan.billing_type if plan else None,
         )
         result: Plan = await self._client._request(
-            "POST", path, json_body=unstructure(request), cast_to=Plan, state_changing=True
+            "POST",
+            path,
+            json_body=unstructure(request),
+            cast_to=Plan,
+            state_changing=True,
+            **options,
         )
         return result
 
     @operation("upgradePlan")
-    async def upgrade(self, plan_id: PlanRef, *, bandwidth_mbps: int) -> Any:
+    async def upgrade(
+        self, plan_id: PlanRef, *, bandwidth_mbps: int, **options: Unpack[CallOptions]
+    ) -> Any:
         """Raise a plan's bandwidth cap. Schema not published in 2.1.0: returns ``data``.
 
         Raises:
@@ -297,10 +332,16 @@ class AsyncPlans(AsyncResource):
             path,
             json_body=unstructure(UpgradePlanRequest(bandwidth_mbps=bandwidth_mbps)),
             state_changing=True,
+            **options,
         )
 
     async def create_dedicated_isp(
-        self, *, pool: str, quantity: int, end_user_reference: str | None = None
+        self,
+        *,
+        pool: str,
+        quantity: int,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> tuple[Plan, ProxyList]:
         """The documented "Dedicated ISP Purchase Flow": check stock, buy, fetch the proxies.
 
@@ -321,15 +362,16 @@ class AsyncPlans(AsyncResource):
         check_create_plan(
             CreatePlanRequest(product=Product.dedicated_isp, quantity=quantity, pool=pool)
         )
-        check_pool_stock(await self._client.proxies.pools(), pool, quantity)
+        check_pool_stock(await self._client.proxies.pools(**reads(options)), pool, quantity)
         plan = await self.create(
             product=Product.dedicated_isp,
             quantity=quantity,
             pool=pool,
             end_user_reference=end_user_reference,
+            **options,
         )
         try:
-            proxies = await self.proxies(plan)
+            proxies = await self.proxies(plan, **reads(options))
         except FlashProxyError as exc:
             # The IPs are bought: a caller that retried the whole flow would buy twice.
             exc.mark_outcome_unknown(end_user_reference)
@@ -347,6 +389,7 @@ class AsyncPlans(AsyncResource):
         duration: Duration | str,
         location: DedicatedMobileLocation | str,
         end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Plan:
         """Buy a dedicated mobile proxy after checking stock at ``location``.
 
@@ -367,10 +410,32 @@ class AsyncPlans(AsyncResource):
                 location=where,
             )
         )
-        check_mobile_stock(await self._client.servers.dedicated_mobile_stock(), where.value)
+        check_mobile_stock(
+            await self._client.servers.dedicated_mobile_stock(**reads(options)), where.value
+        )
         return await self.create(
             product=Product.dedicated_mobile,
             duration=duration,
             location=where,
             end_user_reference=end_user_reference,
+            **options,
         )
+
+
+class AsyncPlansWithRawResponse(RawView):
+    """``client.plans.with_raw_response``: the methods of :class:`AsyncPlans`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncPlans) -> None:
+        super().__init__(resource)
+        self.list = to_raw(resource.list)
+        self.list_page = to_raw(resource.list_page)
+        self.create = to_raw(resource.create)
+        self.get = to_raw(resource.get)
+        self.proxies = to_raw(resource.proxies)
+        self.usage = to_raw(resource.usage)
+        self.usage_stats = to_raw(resource.usage_stats)
+        self.extend = to_raw(resource.extend)
+        self.upgrade = to_raw(resource.upgrade)
+        self.create_dedicated_isp = to_raw(resource.create_dedicated_isp)
+        self.create_dedicated_mobile = to_raw(resource.create_dedicated_mobile)

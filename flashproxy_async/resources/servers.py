@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .._exceptions import APITimeoutError, NotFoundError
+from .._raw_response import RawView, to_raw
 from ._base import AsyncResource, PlanRef, operation, plan_id_of
 
-__all__ = ["AsyncServers"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._call_options import CallOptions
+
+__all__ = ["AsyncServers", "AsyncServersWithRawResponse"]
 
 Sleep = Callable[[float], Awaitable[Any]]
 Clock = Callable[[], float]
@@ -36,36 +43,45 @@ def _ip_of(answer: Any) -> Any:
 class AsyncServers(AsyncResource):
     """Dedicated servers: ``client.servers``."""
 
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncServersWithRawResponse:
+        """Each method, returning a :class:`~flashproxy_async.RawResponse` of its result."""
+        return AsyncServersWithRawResponse(self)
+
     @operation("getServerMonitoring")
-    async def monitoring(self, plan_id: PlanRef) -> Any:
+    async def monitoring(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> Any:
         """Monitoring info. Schema not published in 2.1.0: returns the decoded ``data``.
 
         Raises:
             RequestValidationError: ``plan_id`` is not a UUID.
         """
-        return await self._client._request("GET", f"/servers/{plan_id_of(plan_id)}/monitoring")
+        return await self._client._request(
+            "GET", f"/servers/{plan_id_of(plan_id)}/monitoring", **options
+        )
 
     @operation("getServerStats")
-    async def stats(self, plan_id: PlanRef) -> Any:
+    async def stats(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> Any:
         """Server stats. Schema not published in 2.1.0: returns the decoded ``data``.
 
         Raises:
             RequestValidationError: ``plan_id`` is not a UUID.
         """
-        return await self._client._request("GET", f"/servers/{plan_id_of(plan_id)}/stats")
+        return await self._client._request(
+            "GET", f"/servers/{plan_id_of(plan_id)}/stats", **options
+        )
 
     @operation("getServerIp")
-    async def ip(self, plan_id: PlanRef) -> Any:
+    async def ip(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> Any:
         """The server's current IP. Schema not published in 2.1.0: returns ``data``.
 
         Raises:
             RequestValidationError: ``plan_id`` is not a UUID.
             NotFoundError: the server is still provisioning (see :meth:`wait_for_ip`).
         """
-        return await self._client._request("GET", f"/servers/{plan_id_of(plan_id)}/ip")
+        return await self._client._request("GET", f"/servers/{plan_id_of(plan_id)}/ip", **options)
 
     @operation("rotateServerIp")
-    async def rotate_ip(self, plan_id: PlanRef) -> Any:
+    async def rotate_ip(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> Any:
         """Ask a dedicated mobile server for a new IP (ready in 10-30 s).
 
         Schema not published in 2.1.0: returns the decoded ``data``.
@@ -75,11 +91,11 @@ class AsyncServers(AsyncResource):
             BadRequestError: invalid operation, or rotated too often.
         """
         return await self._client._request(
-            "POST", f"/servers/{plan_id_of(plan_id)}/rotate-ip", state_changing=True
+            "POST", f"/servers/{plan_id_of(plan_id)}/rotate-ip", state_changing=True, **options
         )
 
     @operation("restartServer")
-    async def restart(self, plan_id: PlanRef) -> Any:
+    async def restart(self, plan_id: PlanRef, **options: Unpack[CallOptions]) -> Any:
         """Restart an unlimited_residential or dedicated_mobile server (1-3 min down).
 
         Schema not published in 2.1.0: returns the decoded ``data``.
@@ -88,18 +104,20 @@ class AsyncServers(AsyncResource):
             RequestValidationError: ``plan_id`` is not a UUID.
         """
         return await self._client._request(
-            "POST", f"/servers/{plan_id_of(plan_id)}/restart", state_changing=True
+            "POST", f"/servers/{plan_id_of(plan_id)}/restart", state_changing=True, **options
         )
 
     @operation("getDedicatedMobileStock")
-    async def dedicated_mobile_stock(self) -> Any:
+    async def dedicated_mobile_stock(self, **options: Unpack[CallOptions]) -> Any:
         """Dedicated mobile availability. Schema not published in 2.1.0: returns ``data``."""
-        return await self._client._request("GET", "/servers/stock/dedicated-mobile")
+        return await self._client._request("GET", "/servers/stock/dedicated-mobile", **options)
 
     @operation("getUnlimitedResidentialTrialStock")
-    async def unlimited_residential_trial_stock(self) -> Any:
+    async def unlimited_residential_trial_stock(self, **options: Unpack[CallOptions]) -> Any:
         """Trial server availability. Schema not published in 2.1.0: returns ``data``."""
-        return await self._client._request("GET", "/servers/stock/unlimited-residential-trial")
+        return await self._client._request(
+            "GET", "/servers/stock/unlimited-residential-trial", **options
+        )
 
     async def wait_for_ip(
         self,
@@ -216,3 +234,20 @@ class AsyncServers(AsyncResource):
         own = self._client._options.deadline
         bounded = self._client.with_options(deadline=seconds if own is None else min(own, seconds))
         return await bounded.servers.ip(plan)
+
+
+class AsyncServersWithRawResponse(RawView):
+    """``client.servers.with_raw_response``: the methods of :class:`AsyncServers`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncServers) -> None:
+        super().__init__(resource)
+        self.monitoring = to_raw(resource.monitoring)
+        self.stats = to_raw(resource.stats)
+        self.ip = to_raw(resource.ip)
+        self.rotate_ip = to_raw(resource.rotate_ip)
+        self.restart = to_raw(resource.restart)
+        self.dedicated_mobile_stock = to_raw(resource.dedicated_mobile_stock)
+        self.unlimited_residential_trial_stock = to_raw(resource.unlimited_residential_trial_stock)
+        self.wait_for_ip = to_raw(resource.wait_for_ip)
+        self.rotate_ip_and_wait = to_raw(resource.rotate_ip_and_wait)

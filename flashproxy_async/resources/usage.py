@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from .._generated import UsageGranularity, UsagePeriod
+from .._raw_response import RawView, to_raw
 from ._base import AsyncResource, PlanRef, enum_param, operation, plan_id_of
 
-__all__ = ["AsyncUsage"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._call_options import CallOptions
+
+__all__ = ["AsyncUsage", "AsyncUsageWithRawResponse"]
 
 
 class AsyncUsage(AsyncResource):
     """Usage reports: ``client.usage``."""
 
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncUsageWithRawResponse:
+        """Each method, returning a :class:`~flashproxy_async.RawResponse` of its result."""
+        return AsyncUsageWithRawResponse(self)
+
     @operation("getUsageSummary")
-    async def summary(self, *, period: UsagePeriod | str | None = None) -> Any:
+    async def summary(
+        self, *, period: UsagePeriod | str | None = None, **options: Unpack[CallOptions]
+    ) -> Any:
         """Usage summary. Schema not published in 2.1.0: returns the decoded ``data``.
 
         Args:
@@ -24,11 +38,15 @@ class AsyncUsage(AsyncResource):
             RequestValidationError: an unknown period.
         """
         params = {"period": None if period is None else enum_param(period, UsagePeriod, "period")}
-        return await self._client._request("GET", "/usage/summary", params=params)
+        return await self._client._request("GET", "/usage/summary", params=params, **options)
 
     @operation("getPlanUsageDetail")
     async def plan(
-        self, plan_id: PlanRef, *, granularity: UsageGranularity | str | None = None
+        self,
+        plan_id: PlanRef,
+        *,
+        granularity: UsageGranularity | str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Any:
         """Detailed usage of one plan. Schema not published in 2.1.0: returns ``data``.
 
@@ -46,10 +64,21 @@ class AsyncUsage(AsyncResource):
             )
         }
         return await self._client._request(
-            "GET", f"/usage/plans/{plan_id_of(plan_id)}", params=params
+            "GET", f"/usage/plans/{plan_id_of(plan_id)}", params=params, **options
         )
 
     @operation("getRealtimeUsage")
-    async def realtime(self) -> Any:
+    async def realtime(self, **options: Unpack[CallOptions]) -> Any:
         """Real-time usage. Schema not published in 2.1.0: returns the decoded ``data``."""
-        return await self._client._request("GET", "/usage/realtime")
+        return await self._client._request("GET", "/usage/realtime", **options)
+
+
+class AsyncUsageWithRawResponse(RawView):
+    """``client.usage.with_raw_response``: the methods of :class:`AsyncUsage`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncUsage) -> None:
+        super().__init__(resource)
+        self.summary = to_raw(resource.summary)
+        self.plan = to_raw(resource.plan)
+        self.realtime = to_raw(resource.realtime)

@@ -37,7 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import aiohttp
 
 from .._client import NOT_GIVEN, AsyncFlashProxy, _NotGiven
 from .._config import (
@@ -59,10 +61,32 @@ from ..resources import (
     AsyncUsage,
     resources_of,
 )
+from ._pages import SyncPage, SyncPaginator
 from ._portal import BlockingCallInEventLoopWarning, PortalRunner
-from ._resource import SyncIterator, SyncResource
+from ._resource import SyncIterator, SyncRawView, SyncResource
 
-__all__ = ["BlockingCallInEventLoopWarning", "FlashProxy", "SyncIterator", "SyncResource"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._call_options import CallOptions
+
+__all__ = [
+    "BlockingCallInEventLoopWarning",
+    "FlashProxy",
+    "SyncIterator",
+    "SyncPage",
+    "SyncPaginator",
+    "SyncRawView",
+    "SyncResource",
+]
+
+T = TypeVar("T")
+
+
+async def _call_client(
+    view: _View, name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+) -> Any:
+    return await getattr(view.client(), name)(*args, **kwargs)
 
 
 class _View:
@@ -127,9 +151,16 @@ class FlashProxy:
             clients (it belongs to one event loop): share the ``FlashProxy`` instead.
             A forked child's client reuses the object given here as it is.
         session: Must be None. An aiohttp session belongs to the event loop it was
-            made in, and this client's loop is its own; it makes its own session.
+            made in, and this client's loop is its own: pass ``session_factory``.
         event_hooks: As for ``AsyncFlashProxy``; the hooks run on the client's loop
             thread.
+        session_factory: A callable returning an ``aiohttp.ClientSession``, called
+            on the client's loop thread on first use (again in a forked child), so
+            the session belongs to the loop that uses it: for a proxy, custom TLS or
+            tracing. The client closes it.
+        trust_env: As for ``AsyncFlashProxy``: ``HTTP(S)_PROXY``/``NO_PROXY`` are
+            honoured by default.
+        proxy: As for ``AsyncFlashProxy``: a proxy URL for the SDK's own traffic.
 
     Raises:
         RequestValidationError: no API key, a key that is not a FlashProxy key, or a
@@ -159,12 +190,15 @@ class FlashProxy:
         limiter: Limiter | None = None,
         session: None = None,
         event_hooks: Mapping[str, Iterable[Callable[..., object]]] | None = None,
+        session_factory: Callable[[], aiohttp.ClientSession] | None = None,
+        trust_env: bool = True,
+        proxy: str | None = None,
     ) -> None:
         if session is not None:
             raise ValueError(
                 "FlashProxy cannot use an aiohttp session: a session belongs to the event "
                 "loop it was made in, and FlashProxy runs its own loop on its own thread. "
-                "Leave session out; the client makes one (or use AsyncFlashProxy)."
+                "Pass session_factory instead: it is called on the client's own loop."
             )
         # Resolved once, so that a forked child's new async client is the same client.
         key = resolve_api_key(api_key)
@@ -179,6 +213,9 @@ class FlashProxy:
                 deadline=deadline,
                 limiter=limiter,
                 event_hooks=event_hooks,
+                session_factory=session_factory,
+                trust_env=trust_env,
+                proxy=proxy,
             )
 
         self._view = _View(PortalRunner(make_client), {})
@@ -269,6 +306,73 @@ class FlashProxy:
         clone._view = _View(runner, overrides, derived)
         clone._attach_resources()
         return clone
+
+    @overload
+    def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        cast_to: type[T],
+        **options: Unpack[CallOptions],
+    ) -> T: ...
+
+    @overload
+    def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        cast_to: None = ...,
+        **options: Unpack[CallOptions],
+    ) -> Any: ...
+
+    def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        cast_to: type[T] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Any:
+        """GET any endpoint, blocking: as :meth:`AsyncFlashProxy.get`."""
+        kwargs = {"params": params, "cast_to": cast_to, **options}
+        return self._view.runner.run(_call_client, self._view, "get", (path,), kwargs)
+
+    @overload
+    def post(
+        self,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = ...,
+        cast_to: type[T],
+        state_changing: bool = ...,
+        **options: Unpack[CallOptions],
+    ) -> T: ...
+
+    @overload
+    def post(
+        self,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = ...,
+        cast_to: None = ...,
+        state_changing: bool = ...,
+        **options: Unpack[CallOptions],
+    ) -> Any: ...
+
+    def post(
+        self,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        cast_to: type[T] | None = None,
+        state_changing: bool = True,
+        **options: Unpack[CallOptions],
+    ) -> Any:
+        """POST to any endpoint, blocking: as :meth:`AsyncFlashProxy.post`."""
+        kwargs = {"body": body, "cast_to": cast_to, "state_changing": state_changing, **options}
+        return self._view.runner.run(_call_client, self._view, "post", (path,), kwargs)
 
     def close(self) -> None:
         """Cancel calls still running, close the session, and end the loop thread.

@@ -12,20 +12,21 @@ client, with its signature.
 from __future__ import annotations
 
 import collections.abc
-import enum
 import functools
 import inspect
 import typing
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
-from ..resources import AsyncResource
+from .._raw_response import RawResponse, RawView
+from ..resources import AsyncPaginator, AsyncResource, Page
+from ._iterator import SyncIterator
+from ._pages import SyncPage, SyncPaginator
 from ._portal import PortalRunner
 
-__all__ = ["SyncIterator", "SyncResource"]
+__all__ = ["SyncIterator", "SyncRawView", "SyncResource"]
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -34,102 +35,14 @@ T = TypeVar("T")
 PUBLIC_MODULE = "flashproxy_async.sync"
 
 
-class _End(enum.Enum):
-    END = enum.auto()
-
-
-_END = _End.END
-
-
-async def _next_or_end(source: AsyncIterator[T]) -> T | Literal[_End.END]:
-    # StopAsyncIteration is not sent across the portal: it ends iteration, not the call.
-    try:
-        return await source.__anext__()
-    except StopAsyncIteration:
-        return _END
-
-
-async def _aclose(source: AsyncIterator[Any]) -> None:
-    aclose = getattr(source, "aclose", None)
-    if aclose is not None:
-        await aclose()
-
-
-class SyncIterator(Iterator[T]):
-    """A plain iterator over an async iterator that lives on the client's loop thread.
-
-    Each ``next()`` fetches the next item there, so a paginated list fetches one page
-    at a time, when it is reached. ``close()``, or the end of a ``with`` block, closes
-    the async iterator at once; one dropped unfinished is closed by the loop when it is
-    collected. Like a generator, one iterator is not for several threads at once.
-    """
-
-    def __init__(self, runner: PortalRunner[Any], source: AsyncIterator[T]) -> None:
-        self._runner = runner
-        self._source = source
-        self._generation = runner.generation
-        self._started = False
-        self._finished = False
-
-    def __iter__(self) -> SyncIterator[T]:
-        return self
-
-    def _check_process(self) -> None:
-        if self._runner.generation is not self._generation:
-            raise RuntimeError(
-                "this iterator was made before os.fork() and its loop is in the parent "
-                "process; call the list method again in this process"
-            )
-
-    def __next__(self) -> T:
-        """The next item.
-
-        Raises:
-            StopIteration: no more items.
-            APIError: as the async iterator, while fetching a page.
-            ClientClosedError: the client is closed.
-        """
-        if self._finished:
-            raise StopIteration
-        self._check_process()
-        self._started = True
-        try:
-            item: T | Literal[_End.END] = self._runner.run(_next_or_end, self._source, stacklevel=2)
-        except BaseException:
-            self._finished = True
-            raise
-        if item is _END:
-            self._finished = True
-            raise StopIteration
-        return item
-
-    def close(self) -> None:
-        """Close the async iterator, running its cleanup now. Idempotent."""
-        if self._finished:
-            return
-        self._finished = True
-        if self._started and not self._runner.closed:
-            self._check_process()
-            self._runner.run(_aclose, self._source, stacklevel=2)
-
-    def __enter__(self) -> SyncIterator[T]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
 _ASYNC_ITERATOR_ORIGINS = (
     collections.abc.AsyncIterator,
     collections.abc.AsyncIterable,
     collections.abc.AsyncGenerator,
 )
 _ASYNC_ITERATOR_NAMES = frozenset(origin.__name__ for origin in _ASYNC_ITERATOR_ORIGINS)
+#: Result types the blocking client returns in their blocking form.
+_BLOCKING_NAMES = {"AsyncPaginator": "SyncPaginator", "Page": "SyncPage"}
 
 
 def _first_type_argument(arguments: str) -> str:
@@ -149,8 +62,11 @@ def _iterator_annotation(annotation: Any) -> Any:
     ``SyncIterator[X]``; anything else as it is."""
     if isinstance(annotation, str):
         head, bracket, rest = annotation.partition("[")
-        if bracket and head.rsplit(".", 1)[-1] in _ASYNC_ITERATOR_NAMES:
+        name = head.rsplit(".", 1)[-1]
+        if bracket and name in _ASYNC_ITERATOR_NAMES:
             return f"SyncIterator[{_first_type_argument(rest[:-1])}]"
+        if bracket and name in _BLOCKING_NAMES:
+            return f"{_BLOCKING_NAMES[name]}[{rest}"
         return annotation
     if typing.get_origin(annotation) in _ASYNC_ITERATOR_ORIGINS:
         return SyncIterator[typing.get_args(annotation)[0]]  # type: ignore[misc]
@@ -186,10 +102,13 @@ def _make_spec(cls: type, name: str) -> _MethodSpec | None:
     signature = inspect.signature(function)
     returns = signature.return_annotation
     note = f"Blocking: runs ``{cls.__name__}.{name}`` on the client's event-loop thread"
-    if not awaits:
-        returns = _iterator_annotation(returns)
-        if returns is not signature.return_annotation:
-            note += "; returns a SyncIterator in place of the async iterator"
+    returns = _iterator_annotation(returns)
+    if returns != signature.return_annotation:
+        note += (
+            "; returns a SyncIterator in place of the async iterator"
+            if not awaits
+            else "; returns a SyncPage"
+        )
     doc = (inspect.getdoc(function) or "").rstrip()
     return _MethodSpec(
         function=function,
@@ -212,8 +131,22 @@ async def _call_method(
     locate: Callable[[], Any], name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]
 ) -> Any:
     result = getattr(locate(), name)(*args, **kwargs)
-    if inspect.isawaitable(result):
+    # A paginator is awaitable (to its first page), but is returned as it is.
+    if inspect.isawaitable(result) and not isinstance(result, AsyncPaginator):
         return await result
+    return result
+
+
+def _blocking_result(runner: PortalRunner[Any], result: Any) -> Any:
+    """An async-only result in its blocking form."""
+    if isinstance(result, AsyncPaginator):
+        return SyncPaginator(runner, result)
+    if isinstance(result, AsyncIterator):
+        return SyncIterator(runner, result)
+    if isinstance(result, Page):
+        return SyncPage(runner, result)
+    if isinstance(result, RawResponse) and isinstance(result.parsed, Page):
+        return attrs.evolve(result, parsed=SyncPage(runner, result.parsed))
     return result
 
 
@@ -225,15 +158,14 @@ def _blocking(
     if spec.awaits:
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return runner.run(_await_method, locate, name, args, kwargs, stacklevel=2)
+            result = runner.run(_await_method, locate, name, args, kwargs, stacklevel=2)
+            return _blocking_result(runner, result)
 
     else:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             result = runner.run(_call_method, locate, name, args, kwargs, stacklevel=2)
-            if isinstance(result, AsyncIterator):
-                return SyncIterator(runner, result)
-            return result
+            return _blocking_result(runner, result)
 
     functools.update_wrapper(call, spec.function)
     call.__module__ = PUBLIC_MODULE
@@ -266,6 +198,14 @@ class SyncResource(Generic[R]):
         value: Any
         if spec is not None:
             value = _blocking(spec, self._runner, self._locate, f"{self._path}.{name}")
+        elif name == "with_raw_response":
+            parent = self._locate
+            value = SyncRawView(
+                self._runner,
+                lambda: cast(Any, parent()).with_raw_response,
+                self._resource_type,
+                path=f"{self._path}.{name}",
+            )
         elif isinstance(getattr(self._locate(), name, None), AsyncResource):
             parent = self._locate
             value = SyncResource(
@@ -291,3 +231,43 @@ class SyncResource(Generic[R]):
 
     def __repr__(self) -> str:
         return f"<SyncResource {self._path}: {self._resource_type.__name__}>"
+
+
+class SyncRawView:
+    """``FlashProxy().plans.with_raw_response``: each method, blocking, returning a
+    :class:`~flashproxy_async.RawResponse` (a ``*_page`` method's holds a ``SyncPage``)."""
+
+    def __init__(
+        self,
+        runner: PortalRunner[Any],
+        locate: Callable[[], RawView],
+        resource_type: type[Any],
+        *,
+        path: str,
+    ) -> None:
+        self._runner = runner
+        self._locate = locate
+        self._resource_type = resource_type
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        spec = _method_spec(self._resource_type, name)
+        if spec is None:
+            raise AttributeError(f"{self._resource_type.__name__} has no public method {name!r}")
+        runner, locate = self._runner, self._locate
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = runner.run(_await_method, locate, name, args, kwargs, stacklevel=2)
+            return _blocking_result(runner, result)
+
+        functools.update_wrapper(call, spec.function)
+        call.__module__ = PUBLIC_MODULE
+        call.__qualname__ = f"FlashProxy.{self._path}.{name}"
+        call.__signature__ = spec.signature.replace(  # type: ignore[attr-defined]
+            return_annotation=f"RawResponse[{spec.function.__annotations__.get('return', 'Any')}]"
+        )
+        self.__dict__[name] = call
+        return call
+
+    def __repr__(self) -> str:
+        return f"<SyncRawView {self._path}: {self._resource_type.__name__}>"

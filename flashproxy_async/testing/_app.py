@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import math
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -88,6 +89,8 @@ class Pipeline:
                 request.transport.close()
             response = web.Response(status=500)
         else:
+            # Every answer carries an id, so that clients can show and report one.
+            response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex[:24]}")
             record.response = _recorded(response, fault_kind)
         for hook in self.response_hooks:
             hook(record)

@@ -409,7 +409,9 @@ def test_arguments_are_keyword_only_except_the_path_id() -> None:
                 continue
             parameters = list(inspect.signature(member).parameters.values())[1:]
             positional = [
-                p.name for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY
+                p.name
+                for p in parameters
+                if p.kind in (inspect.Parameter.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
             ]
             assert positional in ([], ["plan_id"], ["id"]), f"{cls.__name__}.{name}: {positional}"
 

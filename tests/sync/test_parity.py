@@ -17,7 +17,7 @@ import pytest
 from flashproxy_async import AsyncFlashProxy
 from flashproxy_async.resources import AsyncPlans
 from flashproxy_async.resources._base import AsyncResource
-from flashproxy_async.sync import FlashProxy, SyncIterator, SyncResource
+from flashproxy_async.sync import FlashProxy, SyncIterator, SyncPaginator, SyncResource
 
 API_KEY = "fp_test_" + "p" * 32
 BASE_URL = "http://127.0.0.1:9/api/v1"
@@ -38,9 +38,21 @@ def async_surface(client: AsyncFlashProxy) -> Surface:
     }
 
 
-def _returns_async_iterator(method: Callable[..., Any]) -> bool:
-    annotation = inspect.signature(method).return_annotation
-    return isinstance(annotation, str) and annotation.startswith("AsyncIterator[")
+#: Async result types and the blocking types the blocking client returns for them.
+_BLOCKING_FORMS = {
+    "AsyncIterator[": "SyncIterator[",
+    "AsyncPaginator[": "SyncPaginator[",
+    "Page[": "SyncPage[",
+}
+
+
+def _blocking_return(annotation: Any) -> Any:
+    """The return annotation a blocking twin should carry for an async method's."""
+    if isinstance(annotation, str):
+        for async_form, sync_form in _BLOCKING_FORMS.items():
+            if annotation.startswith(async_form):
+                return sync_form + annotation.removeprefix(async_form)
+    return annotation
 
 
 def parity_problems(surface: Surface, sync_client: Any) -> list[str]:
@@ -61,11 +73,7 @@ def parity_problems(surface: Surface, sync_client: Any) -> list[str]:
             actual = inspect.signature(sync_method)
             if list(actual.parameters.values()) != list(expected.parameters.values()):
                 problems.append(f"{where}{actual} != {expected}")
-            if _returns_async_iterator(async_method):
-                item = expected.return_annotation.removeprefix("AsyncIterator")
-                if actual.return_annotation != f"SyncIterator{item}":
-                    problems.append(f"{where} returns {actual.return_annotation}")
-            elif actual.return_annotation != expected.return_annotation:
+            if actual.return_annotation != _blocking_return(expected.return_annotation):
                 problems.append(f"{where} returns {actual.return_annotation}")
     return problems
 
@@ -101,8 +109,10 @@ def test_every_async_resource_method_has_a_blocking_twin_with_its_parameters(
 
 def test_paginated_methods_become_plain_iterators(sync_client: FlashProxy) -> None:
     for method in (sync_client.plans.list, sync_client.balance.transactions):
-        assert inspect.signature(method).return_annotation.startswith("SyncIterator[")
-    assert inspect.signature(sync_client.plans.list).return_annotation == "SyncIterator[Plan]"
+        assert inspect.signature(method).return_annotation.startswith("SyncPaginator[")
+    assert inspect.signature(sync_client.plans.list).return_annotation == "SyncPaginator[Plan]"
+    assert inspect.signature(sync_client.plans.list_page).return_annotation == "SyncPage[Plan]"
+    assert issubclass(SyncPaginator, SyncIterator)
     assert issubclass(SyncIterator, Iterator)
 
 
@@ -116,7 +126,8 @@ def test_the_parity_check_reports_a_missing_or_different_twin(
     broken = SimpleNamespace(plans=SimpleNamespace(get=get))
     problems = parity_problems(surface, broken)
     mismatch = (
-        "plans.get(plan_id: 'Any', extra: 'int' = 0) -> 'Any' != (plan_id: 'PlanRef') -> 'Plan'"
+        "plans.get(plan_id: 'Any', extra: 'int' = 0) -> 'Any' != "
+        "(plan_id: 'PlanRef', **options: 'Unpack[CallOptions]') -> 'Plan'"
     )
     assert mismatch in problems
     assert "no blocking plans.list" in problems
