@@ -20,7 +20,9 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 # against the exact version the committed models came from.
 GENERATOR_VERSION = "0.89.0"
 
-# Schemas whose generated class gains hand-written conveniences.
+# Every model's base: to_dict/to_json/from_dict and the kept unknown fields.
+BASE_CLASS = "flashproxy_async._model_support.Model"
+# Schemas whose generated class gains hand-written conveniences (on top of Model).
 BASE_CLASS_MAP = {"Plan": "flashproxy_async._model_support.PlanMethods"}
 
 _HEADER = '''"""{what} generated from openapi.json (FlashProxy Reseller API {version}).
@@ -84,6 +86,7 @@ def _generator_command(spec_path: Path, output: Path, header_path: Path) -> list
         "--strict-nullable",
         "--use-schema-description",
         "--field-extra-keys", "x-flashproxy-secret",
+        "--base-class", BASE_CLASS,
         "--base-class-map", json.dumps(BASE_CLASS_MAP),
     ]  # fmt: skip
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import typing
 from datetime import datetime, timezone
+from collections.abc import Mapping
 from typing import Any, TypeVar
 from uuid import UUID, SafeUUID
 
@@ -22,7 +23,7 @@ from cattrs.preconf.json import make_converter
 
 from ._exceptions import ResponseValidationError
 from ._fast_structure import OPEN_ENUM_HOOK, STRICT_TYPES, make_fast_structure_fn
-from ._model_support import OpenStrEnum
+from ._model_support import EXTRA_FIELDS_SLOT, Model, OpenStrEnum
 
 __all__ = ["converter", "structure", "unstructure"]
 
@@ -134,21 +135,57 @@ def _renames(cls: type[Any]) -> dict[str, Any]:
     }
 
 
-converter.register_structure_hook_factory(
-    attrs.has,
-    lambda cls: make_fast_structure_fn(
+def _keeps_extras(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, Model)
+
+
+def _slow_keeping_extras(cls: type[Any], slow: Any) -> Any:
+    """cattrs' function for ``cls``, then the members no field took, kept on the model."""
+    known = frozenset(_wire_name(attribute) for attribute in attrs.fields(cls))
+
+    def structure_keeping_extras(data: Any, tp: Any) -> Any:
+        obj = slow(data, tp)
+        if isinstance(data, Mapping):
+            extras = {key: value for key, value in data.items() if key not in known}
+            if extras:
+                object.__setattr__(obj, EXTRA_FIELDS_SLOT, extras)
+        return obj
+
+    return structure_keeping_extras
+
+
+def _structure_fn(cls: type[Any]) -> Any:
+    slow = make_dict_structure_fn(cls, converter, **_renames(cls))
+    keeps = _keeps_extras(cls)
+    if keeps:
+        slow = _slow_keeping_extras(cls, slow)
+    return make_fast_structure_fn(
         cls,
         converter.get_structure_hook,
-        make_dict_structure_fn(cls, converter, **_renames(cls)),
+        slow,
         _wire_name,
-    ),
-)
-converter.register_unstructure_hook_factory(
-    attrs.has,
-    lambda cls: make_dict_unstructure_fn(
-        cls, converter, _cattrs_omit_if_default=True, **_renames(cls)
-    ),
-)
+        extras_slot=EXTRA_FIELDS_SLOT if keeps else None,
+    )
+
+
+def _unstructure_fn(cls: type[Any]) -> Any:
+    plain = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **_renames(cls))
+    if not _keeps_extras(cls):
+        return plain
+
+    def unstructure_with_extras(obj: Any) -> dict[str, Any]:
+        data: dict[str, Any] = plain(obj)
+        extras = getattr(obj, EXTRA_FIELDS_SLOT, None)
+        if extras:
+            # Written back as received: they are wire data already.
+            data.update((key, value) for key, value in extras.items() if key not in data)
+        return data
+
+    return unstructure_with_extras
+
+
+converter.register_structure_hook_factory(attrs.has, _structure_fn)
+converter.register_unstructure_hook_factory(attrs.has, _unstructure_fn)
 
 
 def _field_type(cls: Any, name: str) -> Any:

@@ -117,6 +117,7 @@ def make_fast_structure_fn(
     hook_for: Callable[[Any], StructureFn],
     slow: StructureFn,
     wire_name: Callable[[attrs.Attribute[Any]], str],
+    extras_slot: str | None = None,
 ) -> StructureFn:
     """A structuring function for attrs class ``cls`` that agrees with ``slow``.
 
@@ -125,6 +126,9 @@ def make_fast_structure_fn(
         hook_for: the converter's hook for a type (``converter.get_structure_hook``).
         slow: cattrs' function for ``cls``; called on anything the fast path refuses.
         wire_name: the key of an attribute in the wire data.
+        extras_slot: when given, the members no field took are stored there as a
+            dict (set only when there are some: counting the missing keys costs
+            one addition per absent field, a set difference none at all).
 
     Returns:
         ``slow`` itself when ``cls`` has features the fast path does not mirror
@@ -140,14 +144,18 @@ def make_fast_structure_fn(
     if any(not a.init or isinstance(a.default, attrs.Factory) for a in fields):  # type: ignore[arg-type]
         return slow
     env: dict[str, Any] = {"cls": cls, "slow": slow, "Mismatch": _Mismatch, "M": _MISSING}
-    body: list[str] = []
+    body: list[str] = ["    m = 0"] if extras_slot else []
     names: list[tuple[str, attrs.Attribute[Any]]] = []
+    env["K"] = frozenset(wire_name(a) for a in fields)
+    env["N"] = len(fields)
     for index, a in enumerate(fields):
         name = f"f{index}"
         names.append((name, a))
         env[f"k_{name}"] = wire_name(a)
         body.append(f"    v = o.get(k_{name}, M)")
         body.append("    if v is M:")
+        if extras_slot:
+            body.append("        m += 1")
         if a.default is attrs.NOTHING:
             body.append("        raise Mismatch")
         else:
@@ -159,10 +167,16 @@ def make_fast_structure_fn(
         env["new"] = object.__new__
         body.append("    obj = new(cls)")
         body += [f"    obj.{a.name} = {name}" for name, a in names]
-        body.append("    return obj")
     else:
         arguments = ", ".join(f"{a.alias}={name}" for name, a in names)
-        body.append(f"    return cls({arguments})")
+        body.append(f"    obj = cls({arguments})")
+    if extras_slot:
+        env["setattr"] = object.__setattr__
+        body.append("    if len(o) + m != N:")
+        body.append(
+            f"        setattr(obj, {extras_slot!r}, {{k: x for k, x in o.items() if k not in K}})"
+        )
+    body.append("    return obj")
     function_name = f"fast_structure_{cls.__name__}"
     lines = [
         f"def {function_name}(o, _=None):",

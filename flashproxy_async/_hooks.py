@@ -12,6 +12,7 @@ secret masked: a hook never sees the API key.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -113,9 +114,14 @@ async def run_hooks(hooks: Sequence[Callable[[_E], object]], event: _E) -> None:
             await result
 
 
+#: Header names whose values are masked outright; an extra header a caller adds
+#: (``X-Upstream-Token``) is masked as the key is when its name says secret.
+_SECRET_HEADER = re.compile(r"(?i)auth|token|secret|api[-_]?key|password|cookie|session")
+
+
 def masked_headers(headers: Mapping[str, str], secrets: Sequence[str]) -> dict[str, str]:
-    """Headers safe to hand to user code: auth masked outright, the rest redacted."""
+    """Headers safe to hand to user code: secret-named ones masked, the rest redacted."""
     return {
-        name: MASK if name.lower() in {"authorization", "x-api-key"} else redact(value, secrets)
+        name: MASK if _SECRET_HEADER.search(name) else redact(value, secrets)
         for name, value in headers.items()
     }

@@ -8,8 +8,10 @@ the generated models load first.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+import json
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -20,7 +22,13 @@ if TYPE_CHECKING:
     #: What ``proxies=`` takes: the answer of ``client.plans.proxies(plan)``, or its items.
     StaticProxies: TypeAlias = ProxyList | Sequence[ProxyItem]
 
-__all__ = ["OpenStrEnum", "PlanMethods"]
+__all__ = ["EXTRA_FIELDS_SLOT", "Model", "OpenStrEnum", "PlanMethods"]
+
+M = TypeVar("M", bound="Model")
+
+#: Where the converter keeps the members of the wire data that no field took.
+EXTRA_FIELDS_SLOT = "_extra_fields"
+_NO_EXTRAS: Mapping[str, Any] = MappingProxyType({})
 
 
 class OpenStrEnum(str, enum.Enum):
@@ -60,7 +68,48 @@ class OpenStrEnum(str, enum.Enum):
         return self.value in type(self).known_values()
 
 
-class PlanMethods:
+class Model:
+    """The base of every generated model: models as data, through the one converter.
+
+    ``to_dict()`` and ``from_dict()`` speak the wire format (wire names such as
+    ``inStock``, UUIDs as strings, datetimes in ISO 8601). Members the server sent
+    that the spec does not know are kept in :attr:`extra_fields` and written back by
+    ``to_dict()``, so a field the API adds before the SDK does is neither lost nor
+    hidden.
+    """
+
+    __slots__ = (EXTRA_FIELDS_SLOT,)
+
+    @property
+    def extra_fields(self) -> Mapping[str, Any]:
+        """Members of the decoded data that no field took, by wire name (read-only)."""
+        extras: Mapping[str, Any] | None = getattr(self, EXTRA_FIELDS_SLOT, None)
+        return _NO_EXTRAS if extras is None else MappingProxyType(extras)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as JSON-ready data with wire names; unset optional fields left out."""
+        from ._converter import unstructure
+
+        data: dict[str, Any] = unstructure(self)
+        return data
+
+    def to_json(self, **dumps_options: Any) -> str:
+        """:meth:`to_dict` as a JSON string; keyword arguments go to ``json.dumps``."""
+        return json.dumps(self.to_dict(), **dumps_options)
+
+    @classmethod
+    def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
+        """Decode wire data (as :meth:`to_dict` gives, or as the API sends) into a model.
+
+        Raises:
+            ResponseValidationError: the data does not fit; ``path`` names the field.
+        """
+        from ._converter import structure
+
+        return structure(dict(data), cls, path=cls.__name__)
+
+
+class PlanMethods(Model):
     """Conveniences offered by :class:`Plan`, computed from its own fields."""
 
     __slots__ = ()

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flashproxy_async._model_support import PlanMethods
+from flashproxy_async._model_support import Model, PlanMethods
 
 
 class Product(OpenStrEnum):
@@ -162,7 +162,7 @@ class ErrorCode(OpenStrEnum):
 
 
 @_define(kw_only=True)
-class PlanConnection:
+class PlanConnection(Model):
     """Connection details"""
 
     hostname: str | None = _field(default=None)
@@ -172,7 +172,7 @@ class PlanConnection:
 
 
 @_define(kw_only=True)
-class PlanLimits:
+class PlanLimits(Model):
     """Usage limits"""
 
     max_gb: float | None = _field(default=None)
@@ -182,7 +182,7 @@ class PlanLimits:
 
 
 @_define(kw_only=True)
-class PlanBilling:
+class PlanBilling(Model):
     mode: str | None = _field(default=None)
     price_per_gb_cents: int | None = _field(default=None)
     cost_cents: int | None = _field(default=None)
@@ -209,13 +209,13 @@ class Plan(PlanMethods):
 
 
 @_define(kw_only=True)
-class PlanResponse:
+class PlanResponse(Model):
     success: bool | None = _field(default=None)
     data: Plan | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class Pool:
+class Pool(Model):
     pool: str
     in_stock: bool = _field(metadata={'wire_name': 'inStock'})
     stock: int
@@ -225,14 +225,14 @@ class Pool:
 
 
 @_define(kw_only=True)
-class PoolList:
+class PoolList(Model):
     pools: list[Pool] | None = _field(default=None)
     total: int | None = _field(default=None)
     in_stock_count: int | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class PoolListResponse:
+class PoolListResponse(Model):
     """Response for GET /proxies/pools"""
 
     success: bool | None = _field(default=None)
@@ -240,7 +240,7 @@ class PoolListResponse:
 
 
 @_define(kw_only=True)
-class ProxyItem:
+class ProxyItem(Model):
     host: str
     port: int
     username: str
@@ -255,7 +255,7 @@ class ProxyListProduct(OpenStrEnum):
 
 
 @_define(kw_only=True)
-class ProxyList:
+class ProxyList(Model):
     plan_id: UUID | None = _field(default=None)
     product: ProxyListProduct | None = _field(default=None)
     proxies: list[ProxyItem] | None = _field(default=None)
@@ -264,7 +264,7 @@ class ProxyList:
 
 
 @_define(kw_only=True)
-class ProxyListResponse:
+class ProxyListResponse(Model):
     """Response for GET /plans/{planId}/proxies"""
 
     success: bool | None = _field(default=None)
@@ -272,7 +272,7 @@ class ProxyListResponse:
 
 
 @_define(kw_only=True)
-class Allocation:
+class Allocation(Model):
     """A pre-paid bandwidth allocation."""
 
     gb_remaining: float | None = _field(default=None)
@@ -280,7 +280,7 @@ class Allocation:
 
 
 @_define(kw_only=True)
-class BalanceAllocations:
+class BalanceAllocations(Model):
     residential: Allocation | None = _field(default=None)
     residential_lite: Allocation | None = (
         _field(default=None, metadata={'wire_name': 'residential-lite'})
@@ -289,7 +289,7 @@ class BalanceAllocations:
 
 
 @_define(kw_only=True)
-class Balance:
+class Balance(Model):
     balance_cents: int | None = _field(default=None)
     balance_formatted: str | None = _field(default=None)
     allocations: BalanceAllocations | None = _field(default=None)
@@ -298,13 +298,13 @@ class Balance:
 
 
 @_define(kw_only=True)
-class BalanceResponse:
+class BalanceResponse(Model):
     success: bool | None = _field(default=None)
     data: Balance | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class Pagination:
+class Pagination(Model):
     page: int | None = _field(default=None)
     per_page: int | None = _field(default=None)
     total: int | None = _field(default=None)
@@ -312,43 +312,43 @@ class Pagination:
 
 
 @_define(kw_only=True)
-class PlanPage:
+class PlanPage(Model):
     plans: list[Plan] | None = _field(default=None)
     pagination: Pagination | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class PlanListResponse:
+class PlanListResponse(Model):
     success: bool | None = _field(default=None)
     data: PlanPage | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class SubUserPage:
+class SubUserPage(Model):
     sub_users: list[dict[str, Any]] | None = _field(default=None)
     pagination: Pagination | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class SubUserListResponse:
+class SubUserListResponse(Model):
     success: bool | None = _field(default=None)
     data: SubUserPage | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class TransactionPage:
+class TransactionPage(Model):
     transactions: list[dict[str, Any]] | None = _field(default=None)
     pagination: Pagination | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class TransactionListResponse:
+class TransactionListResponse(Model):
     success: bool | None = _field(default=None)
     data: TransactionPage | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class CreatePlanRequest:
+class CreatePlanRequest(Model):
     """Create a new proxy plan. Required parameters vary by product type (see POST /plans)."""
 
     product: Product
@@ -364,7 +364,7 @@ class CreatePlanRequest:
 
 
 @_define(kw_only=True)
-class ExtendPlanRequest:
+class ExtendPlanRequest(Model):
     """Extend a plan. Accepted parameters depend on product type:
     residential/mobile/residential-lite (add_bandwidth_gb), hybrid products
     (add_bandwidth_gb and/or add_days), unlimited_residential (add_days: 1/7/30/60),
@@ -376,24 +376,24 @@ class ExtendPlanRequest:
 
 
 @_define(kw_only=True)
-class UpgradePlanRequest:
+class UpgradePlanRequest(Model):
     bandwidth_mbps: int | None = _field(default=None)
 
 
 @_define(kw_only=True)
-class ErrorDetail:
+class ErrorDetail(Model):
     code: ErrorCode
     message: str
 
 
 @_define(kw_only=True)
-class ErrorResponse:
+class ErrorResponse(Model):
     success: bool
     error: ErrorDetail
 
 
 @_define(kw_only=True)
-class SuccessResponse:
+class SuccessResponse(Model):
     """Generic success envelope for operations the API documentation gives no body for."""
 
     success: bool | None = _field(default=None)

@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 __all__ = ["AsyncBalance", "AsyncBalanceWithRawResponse"]
 
 
+class AsyncBalanceWithRawResponse(RawView):
+    """``client.balance.with_raw_response``: the methods of :class:`AsyncBalance`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncBalance) -> None:
+        super().__init__(resource)
+        self.get = to_raw(resource.get)
+        self.pricing = to_raw(resource.pricing)
+        self.transactions = to_raw(resource.transactions)
+        self.transactions_page = to_raw(resource.transactions_page)
+
+
 class AsyncBalance(AsyncResource):
     """Account balance: ``client.balance``."""
 
@@ -97,15 +109,3 @@ class AsyncBalance(AsyncResource):
             RequestValidationError: an unknown type, or page/per_page < 1.
         """
         return await self.transactions(page=page, per_page=per_page, type=type, **options)
-
-
-class AsyncBalanceWithRawResponse(RawView):
-    """``client.balance.with_raw_response``: the methods of :class:`AsyncBalance`, each
-    returning a :class:`~flashproxy_async.RawResponse`."""
-
-    def __init__(self, resource: AsyncBalance) -> None:
-        super().__init__(resource)
-        self.get = to_raw(resource.get)
-        self.pricing = to_raw(resource.pricing)
-        self.transactions = to_raw(resource.transactions)
-        self.transactions_page = to_raw(resource.transactions_page)

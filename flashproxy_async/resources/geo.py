@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGeo", "AsyncGeoWithRawResponse"]
 
 
+class AsyncGeoWithRawResponse(RawView):
+    """``client.geo.with_raw_response``: the methods of :class:`AsyncGeo`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncGeo) -> None:
+        super().__init__(resource)
+        self.countries = to_raw(resource.countries)
+        self.states = to_raw(resource.states)
+        self.cities = to_raw(resource.cities)
+        self.asn = to_raw(resource.asn)
+
+
 class AsyncGeo(AsyncResource):
     """Geo-targeting lookups: ``client.geo``. All return the decoded ``data``
     (schema not published in 2.1.0)."""
@@ -87,15 +99,3 @@ class AsyncGeo(AsyncResource):
         required_text(country_code, "country_code")
         params = {"country_code": country_code, "product_type": product_type}
         return await self._client._request("GET", "/geo/asn", params=params, **options)
-
-
-class AsyncGeoWithRawResponse(RawView):
-    """``client.geo.with_raw_response``: the methods of :class:`AsyncGeo`, each
-    returning a :class:`~flashproxy_async.RawResponse`."""
-
-    def __init__(self, resource: AsyncGeo) -> None:
-        super().__init__(resource)
-        self.countries = to_raw(resource.countries)
-        self.states = to_raw(resource.states)
-        self.cities = to_raw(resource.cities)
-        self.asn = to_raw(resource.asn)

@@ -42,6 +42,25 @@ if TYPE_CHECKING:
 __all__ = ["AsyncPlans", "AsyncPlansWithRawResponse"]
 
 
+class AsyncPlansWithRawResponse(RawView):
+    """``client.plans.with_raw_response``: the methods of :class:`AsyncPlans`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncPlans) -> None:
+        super().__init__(resource)
+        self.list = to_raw(resource.list)
+        self.list_page = to_raw(resource.list_page)
+        self.create = to_raw(resource.create)
+        self.get = to_raw(resource.get)
+        self.proxies = to_raw(resource.proxies)
+        self.usage = to_raw(resource.usage)
+        self.usage_stats = to_raw(resource.usage_stats)
+        self.extend = to_raw(resource.extend)
+        self.upgrade = to_raw(resource.upgrade)
+        self.create_dedicated_isp = to_raw(resource.create_dedicated_isp)
+        self.create_dedicated_mobile = to_raw(resource.create_dedicated_mobile)
+
+
 class AsyncPlans(AsyncResource):
     """Proxy plans: ``client.plans``."""
 
@@ -420,22 +439,3 @@ class AsyncPlans(AsyncResource):
             end_user_reference=end_user_reference,
             **options,
         )
-
-
-class AsyncPlansWithRawResponse(RawView):
-    """``client.plans.with_raw_response``: the methods of :class:`AsyncPlans`, each
-    returning a :class:`~flashproxy_async.RawResponse`."""
-
-    def __init__(self, resource: AsyncPlans) -> None:
-        super().__init__(resource)
-        self.list = to_raw(resource.list)
-        self.list_page = to_raw(resource.list_page)
-        self.create = to_raw(resource.create)
-        self.get = to_raw(resource.get)
-        self.proxies = to_raw(resource.proxies)
-        self.usage = to_raw(resource.usage)
-        self.usage_stats = to_raw(resource.usage_stats)
-        self.extend = to_raw(resource.extend)
-        self.upgrade = to_raw(resource.upgrade)
-        self.create_dedicated_isp = to_raw(resource.create_dedicated_isp)
-        self.create_dedicated_mobile = to_raw(resource.create_dedicated_mobile)

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 __all__ = ["AsyncProxies", "AsyncProxiesWithRawResponse"]
 
 
+class AsyncProxiesWithRawResponse(RawView):
+    """``client.proxies.with_raw_response``: the methods of :class:`AsyncProxies`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncProxies) -> None:
+        super().__init__(resource)
+        self.pools = to_raw(resource.pools)
+        self.stock = to_raw(resource.stock)
+        self.connection_info = to_raw(resource.connection_info)
+        self.vpn_config = to_raw(resource.vpn_config)
+        self.ip_reset_link = to_raw(resource.ip_reset_link)
+
+
 class AsyncProxies(AsyncResource):
     """Proxy pools and configuration: ``client.proxies``."""
 
@@ -106,16 +119,3 @@ class AsyncProxies(AsyncResource):
         return await self._client._request(
             "GET", f"/proxies/{plan_id_of(plan_id)}/ip-reset-link", **options
         )
-
-
-class AsyncProxiesWithRawResponse(RawView):
-    """``client.proxies.with_raw_response``: the methods of :class:`AsyncProxies`, each
-    returning a :class:`~flashproxy_async.RawResponse`."""
-
-    def __init__(self, resource: AsyncProxies) -> None:
-        super().__init__(resource)
-        self.pools = to_raw(resource.pools)
-        self.stock = to_raw(resource.stock)
-        self.connection_info = to_raw(resource.connection_info)
-        self.vpn_config = to_raw(resource.vpn_config)
-        self.ip_reset_link = to_raw(resource.ip_reset_link)

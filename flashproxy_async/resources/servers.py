@@ -40,6 +40,23 @@ def _ip_of(answer: Any) -> Any:
     return answer
 
 
+class AsyncServersWithRawResponse(RawView):
+    """``client.servers.with_raw_response``: the methods of :class:`AsyncServers`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncServers) -> None:
+        super().__init__(resource)
+        self.monitoring = to_raw(resource.monitoring)
+        self.stats = to_raw(resource.stats)
+        self.ip = to_raw(resource.ip)
+        self.rotate_ip = to_raw(resource.rotate_ip)
+        self.restart = to_raw(resource.restart)
+        self.dedicated_mobile_stock = to_raw(resource.dedicated_mobile_stock)
+        self.unlimited_residential_trial_stock = to_raw(resource.unlimited_residential_trial_stock)
+        self.wait_for_ip = to_raw(resource.wait_for_ip)
+        self.rotate_ip_and_wait = to_raw(resource.rotate_ip_and_wait)
+
+
 class AsyncServers(AsyncResource):
     """Dedicated servers: ``client.servers``."""
 
@@ -234,20 +251,3 @@ class AsyncServers(AsyncResource):
         own = self._client._options.deadline
         bounded = self._client.with_options(deadline=seconds if own is None else min(own, seconds))
         return await bounded.servers.ip(plan)
-
-
-class AsyncServersWithRawResponse(RawView):
-    """``client.servers.with_raw_response``: the methods of :class:`AsyncServers`, each
-    returning a :class:`~flashproxy_async.RawResponse`."""
-
-    def __init__(self, resource: AsyncServers) -> None:
-        super().__init__(resource)
-        self.monitoring = to_raw(resource.monitoring)
-        self.stats = to_raw(resource.stats)
-        self.ip = to_raw(resource.ip)
-        self.rotate_ip = to_raw(resource.rotate_ip)
-        self.restart = to_raw(resource.restart)
-        self.dedicated_mobile_stock = to_raw(resource.dedicated_mobile_stock)
-        self.unlimited_residential_trial_stock = to_raw(resource.unlimited_residential_trial_stock)
-        self.wait_for_ip = to_raw(resource.wait_for_ip)
-        self.rotate_ip_and_wait = to_raw(resource.rotate_ip_and_wait)

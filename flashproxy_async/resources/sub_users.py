@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 __all__ = ["AsyncSubUsers", "AsyncSubUsersWithRawResponse"]
 
 
+class AsyncSubUsersWithRawResponse(RawView):
+    """``client.sub_users.with_raw_response``: the methods of :class:`AsyncSubUsers`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncSubUsers) -> None:
+        super().__init__(resource)
+        self.list = to_raw(resource.list)
+        self.list_page = to_raw(resource.list_page)
+        self.get = to_raw(resource.get)
+
+
 class AsyncSubUsers(AsyncResource):
     """Sub-users: ``client.sub_users``. Items are decoded JSON objects (schema not
     published in 2.1.0)."""
@@ -87,14 +98,3 @@ class AsyncSubUsers(AsyncResource):
         return await self._client._request(
             "GET", f"/sub-users/{required_text(id, 'id')}", **options
         )
-
-
-class AsyncSubUsersWithRawResponse(RawView):
-    """``client.sub_users.with_raw_response``: the methods of :class:`AsyncSubUsers`, each
-    returning a :class:`~flashproxy_async.RawResponse`."""
-
-    def __init__(self, resource: AsyncSubUsers) -> None:
-        super().__init__(resource)
-        self.list = to_raw(resource.list)
-        self.list_page = to_raw(resource.list_page)
-        self.get = to_raw(resource.get)

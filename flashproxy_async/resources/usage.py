@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 __all__ = ["AsyncUsage", "AsyncUsageWithRawResponse"]
 
 
+class AsyncUsageWithRawResponse(RawView):
+    """``client.usage.with_raw_response``: the methods of :class:`AsyncUsage`, each
+    returning a :class:`~flashproxy_async.RawResponse`."""
+
+    def __init__(self, resource: AsyncUsage) -> None:
+        super().__init__(resource)
+        self.summary = to_raw(resource.summary)
+        self.plan = to_raw(resource.plan)
+        self.realtime = to_raw(resource.realtime)
+
+
 class AsyncUsage(AsyncResource):
     """Usage reports: ``client.usage``."""
 
@@ -71,14 +82,3 @@ class AsyncUsage(AsyncResource):
     async def realtime(self, **options: Unpack[CallOptions]) -> Any:
         """Real-time usage. Schema not published in 2.1.0: returns the decoded ``data``."""
         return await self._client._request("GET", "/usage/realtime", **options)
-
-
-class AsyncUsageWithRawResponse(RawView):
-    """``client.usage.with_raw_response``: the methods of :class:`AsyncUsage`, each
-    returning a :class:`~flashproxy_async.RawResponse`."""
-
-    def __init__(self, resource: AsyncUsage) -> None:
-        super().__init__(resource)
-        self.summary = to_raw(resource.summary)
-        self.plan = to_raw(resource.plan)
-        self.realtime = to_raw(resource.realtime)
