@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 import typing
-from datetime import datetime, timezone
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 from uuid import UUID, SafeUUID
 
