@@ -56,7 +56,7 @@ def masked_query(query: Sequence[tuple[str, str]], secrets: Sequence[str]) -> st
         (name, MASK if any(part in name.lower() for part in _SECRET_NAME_PARTS) else value)
         for name, value in query
     ]
-    return redact(urlencode(pairs), secrets)
+    return redact(urlencode(pairs, safe="*"), secrets)
 
 
 def log_attempt(

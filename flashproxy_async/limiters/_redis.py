@@ -179,6 +179,8 @@ class RedisRateLimiter(WindowLimiter):
         self._renewer: asyncio.Task[None] | None = None
         self._unfinished: set[asyncio.Future[Any]] = set()
         self._closed = False
+        self._waiting = 0
+        self._rate_limited = 0
 
     @property
     def lease(self) -> float:
@@ -200,6 +202,16 @@ class RedisRateLimiter(WindowLimiter):
         """Requests this limiter object has let start since creation."""
         return self._started
 
+    @property
+    def waiting(self) -> int:
+        """Tasks of this limiter object inside :meth:`acquire`."""
+        return self._waiting
+
+    @property
+    def rate_limited(self) -> int:
+        """429 answers this limiter object was told of (its :meth:`pause` calls)."""
+        return self._rate_limited
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(key={self._key!r}, rate={self._rate}, "
@@ -218,6 +230,14 @@ class RedisRateLimiter(WindowLimiter):
             RuntimeError: The limiter is closed.
         """
         self._check_open()
+        self._waiting += 1
+        try:
+            await self._acquire()
+        finally:
+            self._waiting -= 1
+        self._start_renewer()
+
+    async def _acquire(self) -> None:
         async with self._turn:
             poll = _FIRST_POLL
             while True:
@@ -233,7 +253,6 @@ class RedisRateLimiter(WindowLimiter):
                 await asyncio.sleep(wait)
             self._held.append(member)
             self._started += 1
-        self._start_renewer()
 
     async def release(self) -> None:
         """Give back a slot taken by :meth:`acquire`.
@@ -277,6 +296,7 @@ class RedisRateLimiter(WindowLimiter):
         """
         if not math.isfinite(seconds):
             raise ValueError(f"pause seconds must be finite, got {seconds!r}")
+        self._rate_limited += 1
         pause_us = math.ceil(max(seconds, 0.0) * _US)
         await self._call(
             self._pause_script(

@@ -97,6 +97,7 @@ class TokenBucketLimiter(WindowLimiter):
         self._permit_queue: OrderedDict[_Ticket, None] = OrderedDict()
         self._holders = 0
         self._started = 0
+        self._rate_limited = 0
 
     @property
     def in_flight(self) -> int:
@@ -112,6 +113,18 @@ class TokenBucketLimiter(WindowLimiter):
     def started(self) -> int:
         """Rate permits granted since creation: the number of requests let start."""
         return self._started
+
+    @property
+    def paused_until(self) -> float | None:
+        """The clock time (of ``clock``) before which no request starts, after a 429;
+        None when no pause is set or it has passed."""
+        until = self._window.not_before
+        return until if until > self._clock() else None
+
+    @property
+    def rate_limited(self) -> int:
+        """429 answers seen: the number of :meth:`pause` calls since creation."""
+        return self._rate_limited
 
     def __repr__(self) -> str:
         return (
@@ -168,6 +181,7 @@ class TokenBucketLimiter(WindowLimiter):
         """
         if not math.isfinite(seconds):
             raise ValueError(f"pause seconds must be finite, got {seconds!r}")
+        self._rate_limited += 1
         self._window.pause(self._clock() + max(seconds, 0.0))
 
     async def aclose(self) -> None:
