@@ -30,7 +30,8 @@ class FakeFlashProxy:
     Use it as an async context manager, or call :meth:`start` and :meth:`close`::
 
         async with FakeFlashProxy(time_scale=0.01) as fake:
-            client = AsyncFlashProxy(api_key=fake.api_key, base_url=fake.base_url)
+            async with AsyncFlashProxy(api_key=fake.api_key, base_url=fake.base_url) as client:
+                print(await client.balance.get())
 
     Args:
         host: interface to bind; keep the default in tests.
