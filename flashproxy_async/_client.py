@@ -468,11 +468,14 @@ class AsyncFlashProxy:
             ResponseValidationError, RequestValidationError, ClientClosedError: as
                 any method.
         """
+        reference = body.get("end_user_reference") if body is not None else None
         return await self._request(
             "POST",
             path,
             json_body=body,
             cast_to=cast_to,
             state_changing=state_changing,
+            # Carried on an outcome-unknown error, as plans.create does.
+            end_user_reference=reference if isinstance(reference, str) else None,
             **options,
         )

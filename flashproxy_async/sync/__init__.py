@@ -337,7 +337,7 @@ class FlashProxy:
     ) -> Any:
         """GET any endpoint, blocking: as :meth:`AsyncFlashProxy.get`."""
         kwargs = {"params": params, "cast_to": cast_to, **options}
-        return self._view.runner.run(_call_client, self._view, "get", (path,), kwargs)
+        return self._view.runner.run(_call_client, self._view, "get", (path,), kwargs, stacklevel=2)
 
     @overload
     def post(
@@ -372,7 +372,9 @@ class FlashProxy:
     ) -> Any:
         """POST to any endpoint, blocking: as :meth:`AsyncFlashProxy.post`."""
         kwargs = {"body": body, "cast_to": cast_to, "state_changing": state_changing, **options}
-        return self._view.runner.run(_call_client, self._view, "post", (path,), kwargs)
+        return self._view.runner.run(
+            _call_client, self._view, "post", (path,), kwargs, stacklevel=2
+        )
 
     def close(self) -> None:
         """Cancel calls still running, close the session, and end the loop thread.

@@ -227,7 +227,8 @@ class SyncResource(Generic[R]):
             for name, value in vars(resource).items()
             if not name.startswith("_") and isinstance(value, AsyncResource)
         }
-        return sorted({*super().__dir__(), *methods, *nested})
+        raw = {"with_raw_response"} if hasattr(resource, "with_raw_response") else set()
+        return sorted({*super().__dir__(), *methods, *nested, *raw})
 
     def __repr__(self) -> str:
         return f"<SyncResource {self._path}: {self._resource_type.__name__}>"

@@ -289,6 +289,11 @@ async def test_post_is_money_safe_by_default(
         )
     assert caught.value.outcome_unknown
     assert len(flashproxy_fake.requests_for("POST", "/plans")) == 1
+    flashproxy_fake.faults.process_then_fail(1, status=500, method="POST", path="/plans")
+    body = {"product": "residential", "bandwidth_gb": 1, "end_user_reference": "ref-9"}
+    with pytest.raises(fp.InternalServerError) as again:
+        await client.post("/plans", body=body)
+    assert again.value.end_user_reference == "ref-9"
 
 
 async def test_a_path_without_a_leading_slash_is_refused(client: fp.AsyncFlashProxy) -> None:

@@ -67,6 +67,7 @@ def test_raw_responses(client: FlashProxy, threaded_fake: ThreadedFake) -> None:
     assert raw.parse() == plan
     page_raw = client.plans.with_raw_response.list_page()
     assert isinstance(page_raw.parse(), SyncPage)
+    assert "with_raw_response" in dir(client.plans)
     with pytest.raises(fp.NotFoundError) as caught:
         client.plans.get(MISSING_PLAN)
     assert caught.value.request_id is not None
