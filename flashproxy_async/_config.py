@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import urllib.request
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
@@ -173,3 +174,16 @@ def resolve_base_url(base_url: str | None, api_key: str) -> str:
             rule="base_url",
         )
     return url
+
+
+def proxy_from_env(url: str) -> str | None:
+    """The proxy ``HTTP_PROXY``/``HTTPS_PROXY`` name for ``url``, unless ``NO_PROXY``
+    exempts its host (the rules of :mod:`urllib.request`, as requests and httpx use)."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or not parts.hostname:
+        return None
+    if urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return proxy

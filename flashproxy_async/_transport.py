@@ -26,7 +26,7 @@ import anyio
 import attrs
 
 from ._call_options import merged_body, merged_headers, merged_query
-from ._config import Timeout
+from ._config import Timeout, proxy_from_env
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -113,6 +113,7 @@ class Transport:
         self._session_factory = session_factory
         self._trust_env = trust_env
         self._proxy = proxy
+        self._send_proxy = proxy
         self._closed = False
         self.retry_policy = RetryPolicy()
         # Injectable for tests: backoff sleeps, deadline clock, Retry-After dates.
@@ -144,9 +145,13 @@ class Transport:
                 self._session = self._session_factory()
             else:
                 connector = aiohttp.TCPConnector(limit=self.limiter.max_concurrent)
-                self._session = aiohttp.ClientSession(
-                    connector=connector, trust_env=self._trust_env
-                )
+                self._session = aiohttp.ClientSession(connector=connector)
+                # Read once, here, rather than by aiohttp's trust_env, which looks the
+                # proxy and ~/.netrc up on a worker thread for every request, while the
+                # request holds its limiter slot (and a netrc entry would clash with
+                # our Authorization header).
+                if self._proxy is None and self._trust_env:
+                    self._send_proxy = proxy_from_env(self.base_url)
         return self._session
 
     async def aclose(self) -> None:
@@ -314,7 +319,7 @@ class Transport:
                         timeout=_client_timeout(options.timeout),
                         allow_redirects=False,
                         raise_for_status=False,
-                        proxy=self._proxy,
+                        proxy=self._send_proxy,
                     ) as response:
                         raw = await response.read()
                         reply = Reply(
