@@ -411,8 +411,11 @@ class AsyncFlashProxy:
             The unwrapped ``data``, structured when ``cast_to`` is given.
 
         Raises:
-            APIError, APIConnectionError, ResponseValidationError,
-            RequestValidationError, ClientClosedError: as any method.
+            APIError: the server answered with an error, as for any method.
+            APIConnectionError: no answer (APITimeoutError when time ran out).
+            ResponseValidationError: a 2xx body that does not fit ``cast_to``.
+            RequestValidationError: options or parameters refused locally.
+            ClientClosedError: the client is closed.
         """
         return await self._request("GET", path, params=params, cast_to=cast_to, **options)
 
