@@ -1,27 +1,31 @@
 """The in-process limiter: ``rate`` starts per ``period``, ``max_concurrent`` in flight.
 
-One FIFO line of tickets goes through two stages. A ticket first waits for a
-concurrency slot; once it has one it joins the permit queue, in the order the slots
-were handed out, and only the ticket at the head of that queue waits on the clock for
-its rate permit. The permit is therefore the last thing taken before the request is
-sent, and requests start in the order :meth:`TokenBucketLimiter.acquire` was called.
+Waiters queue in one FIFO line, each on a bare future, and are handed a slot and a rate
+permit together, directly, by whoever frees them: a release, or the waiter at the head
+of the line once the window opens. A waiter handed its turn is woken already holding it,
+so waking costs what ``asyncio.Semaphore`` costs however long the line. Only the head
+watches the clock, and only when a slot is free but the window is not: one sleep at a
+time, never one timer per waiter. The permit is still the last thing taken before the
+request is sent, and requests start in the order :meth:`TokenBucketLimiter.acquire` was
+called.
 
-Nothing loop-bound outlives one ``acquire``: each waiting ticket makes its own
-``anyio.Event`` inside the running loop. The limiter is not thread-safe; share one
-object between clients in one event loop, not between threads.
+Nothing loop-bound outlives one ``acquire``: each waiter makes its future in the running
+loop. The limiter is asyncio's (as aiohttp is), and not thread-safe; share one object
+between clients in one event loop, not between threads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 import anyio
-import anyio.lowlevel
 
 from ._base import WindowLimiter
+from ._cancel import checkpoint_if_cancelled
 from ._window import StartWindow
 
 __all__ = ["TokenBucketLimiter"]
@@ -29,15 +33,12 @@ __all__ = ["TokenBucketLimiter"]
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
-
-class _Ticket:
-    """One call to ``acquire``; woken when it reaches the head of the permit queue."""
-
-    __slots__ = ("event", "has_slot")
-
-    def __init__(self) -> None:
-        self.event: anyio.Event | None = None
-        self.has_slot = False
+#: A waiter's future resolves to the start time it was granted, or to this: "you are
+#: the head of the line and a slot is yours once the window opens; watch the clock".
+_WATCH_THE_CLOCK = None
+#: Cancelled waiters are left in the line and skipped when reached (removing one from
+#: the middle of a deque is a scan); the line is rebuilt once most of it is such.
+_COMPACT_AT = 64
 
 
 class TokenBucketLimiter(WindowLimiter):
@@ -91,10 +92,10 @@ class TokenBucketLimiter(WindowLimiter):
         self._clock: Clock = time.monotonic if clock is None else clock
         self._sleep: Sleep = anyio.sleep if sleep is None else sleep
         self._window = StartWindow(self._rate, self._period, self._margin)
-        # OrderedDicts as FIFO queues: O(1) append, pop from the front, and removal of a
-        # cancelled ticket from anywhere, so a cancellation storm stays linear.
-        self._slot_queue: OrderedDict[_Ticket, None] = OrderedDict()
-        self._permit_queue: OrderedDict[_Ticket, None] = OrderedDict()
+        self._line: deque[asyncio.Future[float | None]] = deque()
+        # The waiter watching the clock: out of the line, first to be served.
+        self._head: asyncio.Future[float | None] | None = None
+        self._waiting = 0
         self._holders = 0
         self._started = 0
         self._rate_limited = 0
@@ -107,7 +108,7 @@ class TokenBucketLimiter(WindowLimiter):
     @property
     def waiting(self) -> int:
         """Tasks inside :meth:`acquire`, waiting for a slot or for their rate permit."""
-        return len(self._slot_queue) + len(self._permit_queue)
+        return self._waiting
 
     @property
     def started(self) -> int:
@@ -134,25 +135,36 @@ class TokenBucketLimiter(WindowLimiter):
         )
 
     async def acquire(self) -> None:
-        """Wait for a concurrency slot, then for a rate permit; take both.
+        """Wait for a concurrency slot and a rate permit; take both.
 
         Waiters are served in call order. Cancelled while waiting, it takes nothing,
         and whatever it was about to be handed passes to the next waiter. It is always
         a cancellation point; like ``asyncio.Semaphore`` (and anyio's ``fast_acquire``),
         it does not yield to other tasks when a slot and a permit are free at once.
         """
-        # No leading checkpoint(): that yield was 5 us of an 11 us uncontended
-        # acquire+release (python -m bench); the permit wait below still takes a
-        # pending cancellation before anything is granted.
-        ticket = _Ticket()
-        if not self._slot_queue and self._slots_taken() < self._max_concurrent:
-            self._join_permit_queue(ticket)
-        else:
-            self._slot_queue[ticket] = None
+        if not self._waiting and self._holders < self._max_concurrent:
+            # No leading yield: it was 5 us of an 11 us uncontended acquire+release
+            # (python -m bench). A pending cancellation is still taken here.
+            await checkpoint_if_cancelled()
+            now = self._clock()
+            if self._window.earliest_start() <= now:
+                self._grant(now)
+                return
+        turn: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
+        self._line.append(turn)
+        self._waiting += 1
+        if self._holders < self._max_concurrent:
+            self._hand_over()
         try:
-            await self._wait_for_permit(ticket)
+            if await turn is _WATCH_THE_CLOCK:
+                await self._watch_the_clock()
+            else:
+                # Handed its turn and cancelled in the same instant, anyio delivers the
+                # cancellation at the next checkpoint; take it here, so that a
+                # cancelled waiter takes nothing.
+                await checkpoint_if_cancelled()
         except BaseException:
-            self._withdraw(ticket)
+            self._withdraw(turn)
             raise
 
     async def release(self) -> None:
@@ -164,7 +176,8 @@ class TokenBucketLimiter(WindowLimiter):
         if self._holders == 0:
             raise RuntimeError("release() called without a matching acquire()")
         self._holders -= 1
-        self._hand_out_slots()
+        if self._waiting:
+            self._hand_over()
 
     async def pause(self, seconds: float) -> None:
         """The server answered 429: let no request start for ``seconds`` from now.
@@ -190,60 +203,68 @@ class TokenBucketLimiter(WindowLimiter):
         It stays usable, since other clients sharing it may still be running.
         """
 
-    def _slots_taken(self) -> int:
-        # Tickets in the permit queue already hold their slot.
-        return self._holders + len(self._permit_queue)
+    def _grant(self, now: float) -> None:
+        self._window.record(now)
+        self._started += 1
+        self._holders += 1
 
-    def _join_permit_queue(self, ticket: _Ticket) -> None:
-        ticket.has_slot = True
-        self._permit_queue[ticket] = None
-        if len(self._permit_queue) == 1:
-            self._wake(ticket)
+    def _hand_over(self) -> None:
+        """Serve the line while slots are free: grant each turn directly, or, when the
+        window is full, make the first waiter the head that watches the clock."""
+        line = self._line
+        while line and self._holders < self._max_concurrent and self._head is None:
+            turn = line.popleft()
+            if turn.done():  # cancelled while in line
+                continue
+            now = self._clock()
+            if self._window.earliest_start() > now:
+                self._head = turn
+                turn.set_result(_WATCH_THE_CLOCK)
+                return
+            self._waiting -= 1
+            self._grant(now)
+            turn.set_result(now)
 
-    def _hand_out_slots(self) -> None:
-        while self._slot_queue and self._slots_taken() < self._max_concurrent:
-            ticket, _ = self._slot_queue.popitem(last=False)
-            self._join_permit_queue(ticket)
-
-    def _is_head(self, ticket: _Ticket) -> bool:
-        return bool(self._permit_queue) and next(iter(self._permit_queue)) is ticket
-
-    def _wake(self, ticket: _Ticket) -> None:
-        if ticket.event is not None:
-            ticket.event.set()
-
-    def _wake_head(self) -> None:
-        if self._permit_queue:
-            self._wake(next(iter(self._permit_queue)))
-
-    async def _wait_for_permit(self, ticket: _Ticket) -> None:
-        while not self._is_head(ticket):
-            ticket.event = anyio.Event()
-            await ticket.event.wait()
-        # Only the head watches the clock. A pause() during its sleep moves the deadline
-        # later, never earlier, so waking up and looking again is enough.
+    async def _watch_the_clock(self) -> None:
+        # Slots are granted only through the head while there is one, so the slot it
+        # was promised stays free while it sleeps. A pause() during the sleep moves the
+        # deadline later, never earlier, so waking up and looking again is enough.
         while True:
-            # Woken and cancelled in the same instant, anyio delivers the cancellation at
-            # the next checkpoint; take it here, so a cancelled waiter takes nothing.
-            await anyio.lowlevel.checkpoint_if_cancelled()
+            await checkpoint_if_cancelled()
             now = self._clock()
             earliest = self._window.earliest_start()
             if earliest <= now:
                 break
             await self._sleep(earliest - now)
-        self._window.record(now)
-        self._started += 1
-        del self._permit_queue[ticket]
-        self._holders += 1
-        self._wake_head()
+        self._head = None
+        self._waiting -= 1
+        self._grant(now)
+        self._hand_over()
 
-    def _withdraw(self, ticket: _Ticket) -> None:
-        """Undo a cancelled ``acquire``: pass on whatever the ticket was handed."""
-        if not ticket.has_slot:
-            del self._slot_queue[ticket]
+    def _withdraw(self, turn: asyncio.Future[float | None]) -> None:
+        """Undo a cancelled ``acquire``: pass on whatever the waiter was handed."""
+        if turn is self._head:
+            self._head = None
+            self._waiting -= 1
+        elif turn.cancelled() or not turn.done():
+            turn.cancel()
+            self._waiting -= 1
+            self._forget_cancelled()
             return
-        was_head = self._is_head(ticket)
-        del self._permit_queue[ticket]
-        if was_head:
-            self._wake_head()
-        self._hand_out_slots()
+        else:  # granted, and cancelled before it could run: give the grant back
+            granted_at = turn.result()
+            assert granted_at is not None
+            self._window.unrecord(granted_at)
+            self._started -= 1
+            self._holders -= 1
+        self._hand_over()
+
+    def _forget_cancelled(self) -> None:
+        # Every waiter still inside acquire() is counted in _waiting, whether its turn
+        # is in the line or (the head) out of it; the rest of the line is cancelled.
+        line = self._line
+        live = self._waiting - (self._head is not None)
+        if not live:
+            line.clear()
+        elif len(line) > 2 * live + _COMPACT_AT:
+            self._line = deque(turn for turn in line if not turn.done())

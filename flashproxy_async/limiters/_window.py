@@ -37,10 +37,9 @@ class StartWindow:
     """
 
     __slots__ = (
-        "_last_start",
         "_not_before",
-        "_paced_left",
         "_rate",
+        "_since_pause",
         "_spacing",
         "_starts",
         "_step",
@@ -52,8 +51,9 @@ class StartWindow:
         self._step = period / rate
         self._starts: deque[float] = deque(maxlen=rate)
         self._not_before = -math.inf
-        self._last_start = -math.inf
-        self._paced_left = 0
+        # Starts since the last pause; the first ``rate`` of them are paced. A count
+        # rather than a countdown, so that :meth:`unrecord` can undo exactly.
+        self._since_pause = rate
 
     @property
     def spacing(self) -> float:
@@ -68,18 +68,32 @@ class StartWindow:
     def earliest_start(self) -> float:
         """The earliest time the next request may start (``-inf``: at once)."""
         earliest = self._not_before
-        if len(self._starts) == self._rate:
-            earliest = max(earliest, self._starts[0] + self._spacing)
-        if self._paced_left:
-            earliest = max(earliest, self._last_start + self._step)
+        starts = self._starts
+        if len(starts) == self._rate:
+            earliest = max(earliest, starts[0] + self._spacing)
+        if self._since_pause < self._rate and starts:
+            earliest = max(earliest, starts[-1] + self._step)
         return earliest
 
     def record(self, at: float) -> None:
         """Log a start at ``at``; the caller has checked ``at >= earliest_start()``."""
         self._starts.append(at)
-        self._last_start = at
-        if self._paced_left:
-            self._paced_left -= 1
+        self._since_pause += 1
+
+    def unrecord(self, at: float) -> None:
+        """Forget the start logged at ``at``: it was granted to a waiter cancelled before
+        it could send.
+
+        A start the full log pushed out when ``at`` was recorded stays forgotten: it was
+        already ``spacing`` old at ``at``, so it can hold back no later start.
+        """
+        starts = self._starts
+        for index in range(len(starts) - 1, -1, -1):
+            if starts[index] == at:
+                del starts[index]
+                break
+        if at >= self._not_before:  # logged after the last pause: it counted as paced
+            self._since_pause -= 1
 
     def pause(self, until: float) -> None:
         """No start before ``until``; after it, the next ``rate`` start ``period / rate`` apart.
@@ -90,4 +104,4 @@ class StartWindow:
         the next 429. Pacing at the documented average rate cannot.
         """
         self._not_before = max(self._not_before, until)
-        self._paced_left = self._rate
+        self._since_pause = 0

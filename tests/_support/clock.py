@@ -53,6 +53,11 @@ class FakeClock:
     def __call__(self) -> float:
         return self._now
 
+    @property
+    def sleepers(self) -> int:
+        """Tasks asleep on this clock right now."""
+        return len(self._sleepers)
+
     def wall(self) -> float:
         """Seconds since the epoch, moving with the monotonic clock."""
         return self._now + self._wall_offset

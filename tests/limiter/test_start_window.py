@@ -127,3 +127,26 @@ def test_a_fresh_window_lets_rate_requests_start_at_once() -> None:
         assert window.earliest_start() == -math.inf
         window.record(5.0)
     assert window.earliest_start() == pytest.approx(15.1)
+
+
+@given(
+    rate=rates,
+    period=periods,
+    before=arrival_lists,
+    paused=st.booleans(),
+    extra=st.integers(min_value=0, max_value=30),
+)
+def test_unrecording_the_last_start_restores_when_the_next_may_start(
+    rate: int, period: float, before: list[float], paused: bool, extra: int
+) -> None:
+    window = StartWindow(rate, period, default_margin(period))
+    starts = run_fifo(window, before)
+    if paused:
+        window.pause(starts[-1] + 1.0)
+        starts += run_fifo(window, [starts[-1]] * extra)
+    expected = window.earliest_start()
+    at = max(expected, starts[-1])
+    window.record(at)
+    window.unrecord(at)
+    # The clock never runs back: from ``at`` on, the window answers as before.
+    assert max(window.earliest_start(), at) == max(expected, at)
