@@ -56,7 +56,8 @@ def _check_connect(value: float | None) -> float | None:
     return _check_seconds("connect", value)
 
 
-@attrs.frozen
+# Hashed on every attempt (the aiohttp timeout is looked up by it): cache the hash.
+@attrs.frozen(cache_hash=True)
 class Timeout:
     """Time limits for one attempt of a request.
 
