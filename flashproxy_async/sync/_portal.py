@@ -7,13 +7,14 @@ running, closes the async client inside the loop, and ends the thread. A forked 
 forgets its parent's portal (its thread did not survive the fork) and starts its own,
 with a fresh async client, on first use.
 
-Calls enter the portal's loop with ``asyncio.run_coroutine_threadsafe`` rather than
-``BlockingPortal.call``: the portal's call waits for its task to be spawned and then
-for its result, two thread round trips, 140 us of CPU per call on the benchmark
-machine against 60 us for one round trip, which alone put the shim past its budget
-of 1.5x the async client's cost per call. Its future also cancels the task when it is
-cancelled, which is what Ctrl-C needs. The loop is always asyncio, since ``anyio.run``
-is told so.
+A call is handed to the loop with one ``loop.call_soon_threadsafe``, which starts its
+task there; the task's done callback stores the outcome and releases a lock the caller
+waits on. Neither ``BlockingPortal.call`` (two thread round trips: 140 us of CPU per
+call on the benchmark machine) nor ``asyncio.run_coroutine_threadsafe`` (a
+``concurrent.futures.Future`` chained to the task both ways, and a fresh condition
+lock per wait) is on the path: the hop costs one wake-up each way and nothing more.
+Ctrl-C while waiting cancels the task beneath. The loop is always asyncio, since
+``anyio.run`` is told so.
 """
 
 from __future__ import annotations
@@ -124,19 +125,53 @@ class _Generation(Generic[C]):
             # Every call has ended by now, so the session closes with nothing in flight.
             await self.client.close()
 
-    async def track(
-        self, function: Callable[..., Coroutine[Any, Any, T]], args: tuple[Any, ...]
-    ) -> T:
-        """Await ``function(*args)`` as one of the calls that stopping cancels."""
-        if self._stopping:
-            raise ClientClosedError(_CLOSED_MESSAGE)
+    def submit(self, call: _Call[Any]) -> None:
+        """Hand ``call`` to the loop; its task starts there. Never blocks.
+
+        Raises:
+            ClientClosedError: the loop has ended.
+        """
+        assert self.loop is not None
+        try:
+            self.loop.call_soon_threadsafe(self._start, call)
+        except RuntimeError:  # the loop ended: closed by another thread since running()
+            raise ClientClosedError(_CLOSED_MESSAGE) from None
+
+    def _start(self, call: _Call[Any]) -> None:
+        # On the loop thread.
+        if call.abandoned:
+            call.settle(concurrent.futures.CancelledError())
+        elif self._stopping:
+            call.settle(ClientClosedError(_CLOSED_MESSAGE))
+        else:
+            call.task = asyncio.ensure_future(self._drive(call))
+
+    async def _drive(self, call: _Call[Any]) -> None:
+        # Settled from inside the task rather than by a done callback: one trip
+        # round the loop fewer per call.
         task = asyncio.current_task()
         assert task is not None
         self._calls.add(task)
         try:
-            return await function(*args)
+            result = await call.function(*call.args)
+        except asyncio.CancelledError:
+            call.settle(concurrent.futures.CancelledError())
+            raise
+        except BaseException as exc:
+            call.settle(exc)
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            call.settle(None, result)
         finally:
             self._calls.discard(task)
+
+    def cancel(self, call: _Call[Any]) -> None:
+        """Ctrl-C in the caller: cancel ``call``'s task, or keep it from starting."""
+        call.abandoned = True
+        assert self.loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop has ended: nothing runs
+            self.loop.call_soon_threadsafe(call.cancel_task)
 
     def request_stop(self) -> None:
         """Ask the loop to cancel its calls, close the client and end; never blocks.
@@ -154,6 +189,31 @@ class _Generation(Generic[C]):
     def join(self, timeout: float | None = None) -> None:
         assert self._thread is not None
         self._thread.join(timeout)
+
+
+class _Call(Generic[T]):
+    """One blocking call: what to run, and its outcome once the loop has settled it."""
+
+    __slots__ = ("abandoned", "args", "done", "error", "function", "result", "task")
+
+    def __init__(self, function: Callable[..., Coroutine[Any, Any, T]], args: tuple[Any, ...]):
+        self.function = function
+        self.args = args
+        # Held until the loop settles the call: the caller's wait is an acquire.
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.abandoned = False
+        self.task: asyncio.Task[Any] | None = None
+        self.error: BaseException | None = None
+        self.result: Any = None
+
+    def settle(self, error: BaseException | None, result: Any = None) -> None:
+        self.error, self.result = error, result
+        self.done.release()
+
+    def cancel_task(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
 
 
 class _State(Generic[C]):
@@ -239,27 +299,26 @@ def _collect(state: _State[Any]) -> None:
         generation.join(_FINALIZE_JOIN_TIMEOUT)
 
 
-def _wait(
-    future: concurrent.futures.Future[T], state: _State[Any], generation: _Generation[Any]
-) -> T:
+def _submit_and_wait(call: _Call[T], state: _State[Any], generation: _Generation[Any]) -> T:
     try:
-        while True:
-            try:
-                return future.result(timeout=_WAIT_SLICE)
-            except concurrent.futures.TimeoutError:
-                # The call's own error may be a TimeoutError too (APITimeoutError).
-                if future.done():
-                    raise
-                if not generation.is_alive():  # closed before the loop could start it
-                    raise ClientClosedError("the client was closed during the call") from None
-    except concurrent.futures.CancelledError:
-        if state.closed:
-            raise ClientClosedError("the client was closed during the call") from None
-        raise
+        # Submitted inside the try: an interrupt the moment the call starts still
+        # cancels it.
+        generation.submit(call)
+        while not call.done.acquire(timeout=_WAIT_SLICE):
+            if not generation.is_alive():  # closed before the loop could start it
+                raise ClientClosedError("the client was closed during the call") from None
     except BaseException:
         # Ctrl-C while waiting: abandon the call, and cancel its task in the loop.
-        future.cancel()
+        generation.cancel(call)
         raise
+    error = call.error
+    if error is None:
+        result: T = call.result
+        return result
+    call.error = None  # no cycle through the traceback
+    if isinstance(error, concurrent.futures.CancelledError) and state.closed:
+        raise ClientClosedError("the client was closed during the call") from None
+    raise error
 
 
 class PortalRunner(Generic[C]):
@@ -310,15 +369,7 @@ class PortalRunner(Generic[C]):
                 BlockingCallInEventLoopWarning,
                 stacklevel=stacklevel + 1,
             )
-        loop = generation.loop
-        assert loop is not None
-        call = generation.track(function, args)
-        try:
-            future = asyncio.run_coroutine_threadsafe(call, loop)
-        except RuntimeError:  # the loop ended: closed by another thread since running()
-            call.close()
-            raise ClientClosedError(_CLOSED_MESSAGE) from None
-        return _wait(future, state, generation)
+        return _submit_and_wait(_Call(function, args), state, generation)
 
     def close(self) -> None:
         """Cancel running calls, close the async client, end the loop thread. Idempotent.

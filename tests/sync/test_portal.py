@@ -163,12 +163,11 @@ def test_a_call_after_the_loop_ended_under_it_raises_client_closed(
     with pytest.raises(ClientClosedError):  # the loop is closed: nothing can be scheduled
         runner.run(answer, None)
 
-    def scheduled_too_late(call: Any, loop: Any) -> concurrent.futures.Future[Any]:
-        call.close()  # the loop ended after taking it, before running it
-        return concurrent.futures.Future()
+    def scheduled_too_late(self: Any, call: Any) -> None:
+        pass  # the loop ended after taking the call, before running it
 
     monkeypatch.setattr(_sync_portal, "_WAIT_SLICE", 0.001)
-    monkeypatch.setattr(_sync_portal.asyncio, "run_coroutine_threadsafe", scheduled_too_late)
+    monkeypatch.setattr(_sync_portal._Generation, "submit", scheduled_too_late)
     with pytest.raises(ClientClosedError, match="closed during the call"):
         runner.run(answer, None)
 
