@@ -51,10 +51,12 @@ def test_each_benchmark_runs_small_and_returns_figures(name: str) -> None:
 def test_the_limiter_benchmark_counts_429s_and_requires_none() -> None:
     from bench import bench_limiter
 
-    throughput, overhead = bench_limiter.run(smoke=True)
+    throughput, overhead, deep = bench_limiter.run(smoke=True)
     assert throughput.details["rate_limited_429"] == 0
     assert throughput.goal == (">=", 0.95)
     assert overhead.goal is None
+    assert deep.goal == ("<=", 1.5)
+    assert set(deep.details["us_per_task"]) == {"limiter", "semaphore", "no_lock"}
 
 
 def test_the_memory_benchmark_walks_every_plan() -> None:
