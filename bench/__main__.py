@@ -27,6 +27,7 @@ MODULES = [
     "bench_decode",
     "bench_limiter",
     "bench_sync",
+    "bench_provision",
 ]
 RESULTS = Path(__file__).with_name("results.json")
 REDIS_SCRIPT = Path(__file__).with_name("bench_redis_limiter.py")

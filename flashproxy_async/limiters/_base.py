@@ -9,6 +9,7 @@ backends implement the same interface.
 from __future__ import annotations
 
 import abc
+import contextlib
 import math
 import operator
 from types import TracebackType
@@ -48,7 +49,7 @@ class Limiter(abc.ABC):
     async def aclose(self) -> None:  # noqa: B027 - optional hook, nothing to close by default
         """Release any resources held by the backend."""
 
-    def slot(self) -> _Slot:
+    def slot(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Hold a slot for the duration of one attempt; released even on cancellation.
 
         Use as ``async with limiter.slot(): ...``.

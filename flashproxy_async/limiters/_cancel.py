@@ -10,6 +10,7 @@ nothing to check; only a task that has an anyio scope takes anyio's check.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,23 +20,28 @@ __all__ = ["checkpoint_if_cancelled"]
 
 
 def _anyio_task_states() -> Mapping[Any, Any] | None:
-    # anyio's record of the tasks that entered one of its scopes (asyncio backend).
+    # anyio's record of the tasks that entered one of its scopes (asyncio backend), as
+    # the plain dict inside its WeakKeyDictionary: its .get() is a Python frame.
     # Private to anyio: if it moves, every task takes anyio's public check instead.
     try:
         from anyio._backends._asyncio import _task_states
     except ImportError:  # pragma: no cover - an anyio without it
         return None
-    return _task_states if isinstance(_task_states, Mapping) else None
+    data = getattr(_task_states, "data", None)
+    return (
+        data if isinstance(_task_states, weakref.WeakKeyDictionary) and data is not None else None
+    )
 
 
 _TASK_STATES = _anyio_task_states()
+_ref = weakref.ref
 
 
 async def checkpoint_if_cancelled() -> None:
     """Raise the pending cancellation of an enclosing anyio scope; never yields otherwise."""
     if _TASK_STATES is not None:
         task = asyncio.current_task()
-        state = None if task is None else _TASK_STATES.get(task)
+        state = None if task is None else _TASK_STATES.get(_ref(task))
         if state is None or getattr(state, "cancel_scope", True) is None:
             return
     await anyio.lowlevel.checkpoint_if_cancelled()

@@ -20,7 +20,9 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from types import TracebackType
+from typing import Any
 
 import anyio
 
@@ -99,6 +101,7 @@ class TokenBucketLimiter(WindowLimiter):
         self._holders = 0
         self._started = 0
         self._rate_limited = 0
+        self._slot = _Slot(self)
 
     @property
     def in_flight(self) -> int:
@@ -173,6 +176,16 @@ class TokenBucketLimiter(WindowLimiter):
         Raises:
             RuntimeError: More releases than acquires.
         """
+        self._release_now()
+
+    def slot(self) -> _Slot:
+        """Hold a slot for the duration of one attempt; released even on cancellation.
+
+        Use as ``async with limiter.slot(): ...``.
+        """
+        return self._slot
+
+    def _release_now(self) -> None:
         if self._holders == 0:
             raise RuntimeError("release() called without a matching acquire()")
         self._holders -= 1
@@ -268,3 +281,26 @@ class TokenBucketLimiter(WindowLimiter):
             line.clear()
         elif len(line) > 2 * live + _COMPACT_AT:
             self._line = deque(turn for turn in line if not turn.done())
+
+
+class _Slot:
+    """``async with limiter.slot()`` for this limiter: one per limiter, since it holds
+    nothing per use. Two coroutine frames fewer a request than the generic slot:
+    entering returns :meth:`~TokenBucketLimiter.acquire`'s own coroutine, and leaving
+    releases in place (nothing in it can suspend, so it needs no cancel shield)."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: TokenBucketLimiter) -> None:
+        self._limiter = limiter
+
+    def __aenter__(self) -> Coroutine[Any, Any, None]:
+        return self._limiter.acquire()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._limiter._release_now()

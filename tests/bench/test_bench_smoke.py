@@ -23,7 +23,14 @@ if str(ROOT) not in sys.path:
 from bench import __main__ as runner  # noqa: E402
 from bench._common import Figure, Skipped  # noqa: E402
 
-MODULES = ["bench_call_overhead", "bench_decode", "bench_limiter", "bench_memory", "bench_sync"]
+MODULES = [
+    "bench_call_overhead",
+    "bench_decode",
+    "bench_limiter",
+    "bench_memory",
+    "bench_sync",
+    "bench_provision",
+]
 
 
 def _check(figure: Any) -> None:
@@ -56,7 +63,21 @@ def test_the_limiter_benchmark_counts_429s_and_requires_none() -> None:
     assert throughput.goal == (">=", 0.95)
     assert overhead.goal is None
     assert deep.goal == ("<=", 1.5)
-    assert set(deep.details["us_per_task"]) == {"limiter", "semaphore", "no_lock"}
+    assert set(deep.details["us_per_acquire"]) == {"limiter", "semaphore", "no_lock"}
+
+
+def test_the_provisioning_benchmark_counts_every_request_the_job_sent_by_kind() -> None:
+    from bench import bench_provision
+
+    (figure,) = bench_provision.run(smoke=True)
+    details = figure.details
+    assert details["created"] == details["orders"] == 12
+    assert details["rate_limited_429"] == 0
+    assert details["requests"] == sum(details["requests_by_route"].values())
+    per_order = details["requests_per_order"]
+    assert per_order["purchases"] == 1.0
+    assert sum(per_order.values()) * details["orders"] == pytest.approx(details["requests"])
+    assert figure.goal == (">=", 0.95)
 
 
 def test_the_memory_benchmark_walks_every_plan() -> None:
