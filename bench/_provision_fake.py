@@ -2,7 +2,8 @@
 
 ``python -m bench._provision_fake RATE PERIOD MAX_CONCURRENT BALANCE_CENTS`` prints
 ``<base_url> <api_key>`` on one line and serves; on SIGTERM it prints one JSON line,
-``[[method, route, status], ...]`` for every request received, and exits.
+``{"requests": [[method, route, status], ...], "window_429": n, "concurrency_429": n}``
+for every request received, and exits.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ async def main(rate: int, period: float, max_concurrent: int, balance_cents: int
     async with fake:
         print(fake.base_url, fake.api_key, flush=True)
         await stop.wait()
-        record = [[r.method, r.route or r.path, r.status] for r in fake.requests]
+        record = {
+            "requests": [[r.method, r.route or r.path, r.status] for r in fake.requests],
+            "window_429": fake.stats.window_rejections,
+            "concurrency_429": fake.stats.concurrency_rejections,
+        }
     print(json.dumps(record), flush=True)
 
 
