@@ -80,6 +80,12 @@ class StartWindow:
         self._starts.append(at)
         self._since_pause += 1
 
+    def restamp(self, at: float, now: float) -> None:
+        """Move the start logged at ``at`` to ``now``, when it really began: ``now`` is
+        no earlier than any start logged, so the log stays in order."""
+        self._forget(at)
+        self._starts.append(now)
+
     def unrecord(self, at: float) -> None:
         """Forget the start logged at ``at``: it was granted to a waiter cancelled before
         it could send.
@@ -87,13 +93,17 @@ class StartWindow:
         A start the full log pushed out when ``at`` was recorded stays forgotten: it was
         already ``spacing`` old at ``at``, so it can hold back no later start.
         """
+        self._forget(at)
+        if at >= self._not_before:  # logged after the last pause: it counted as paced
+            self._since_pause -= 1
+
+    def _forget(self, at: float) -> None:
+        # From the right: the start is one of the few logged since it was granted.
         starts = self._starts
         for index in range(len(starts) - 1, -1, -1):
             if starts[index] == at:
                 del starts[index]
-                break
-        if at >= self._not_before:  # logged after the last pause: it counted as paced
-            self._since_pause -= 1
+                return
 
     def pause(self, until: float) -> None:
         """No start before ``until``; after it, the next ``rate`` start ``period / rate`` apart.

@@ -150,3 +150,13 @@ def test_unrecording_the_last_start_restores_when_the_next_may_start(
     window.unrecord(at)
     # The clock never runs back: from ``at`` on, the window answers as before.
     assert max(window.earliest_start(), at) == max(expected, at)
+
+
+def test_a_start_moved_to_when_it_really_began_holds_the_next_ones_back_from_then() -> None:
+    window = StartWindow(2, 10.0, 0.5)
+    window.record(1.0)
+    window.record(2.0)
+    window.restamp(1.0, 3.0)  # granted at 1.0, began at 3.0
+    assert window.earliest_start() == pytest.approx(2.0 + 10.5)
+    window.record(12.5)
+    assert window.earliest_start() == pytest.approx(3.0 + 10.5)
