@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio.lowlevel
 
-__all__ = ["checkpoint_if_cancelled"]
+__all__ = ["checkpoint_if_cancelled", "in_anyio_scope"]
 
 
 def _anyio_task_states() -> Mapping[Any, Any] | None:
@@ -37,11 +37,19 @@ _TASK_STATES = _anyio_task_states()
 _ref = weakref.ref
 
 
+def in_anyio_scope() -> bool:
+    """Whether the current task is inside an anyio cancel scope (True when unsure).
+
+    A plain function, so that the common answer costs no coroutine.
+    """
+    if _TASK_STATES is None:
+        return True
+    task = asyncio.current_task()
+    state = None if task is None else _TASK_STATES.get(_ref(task))
+    return state is not None and getattr(state, "cancel_scope", True) is not None
+
+
 async def checkpoint_if_cancelled() -> None:
     """Raise the pending cancellation of an enclosing anyio scope; never yields otherwise."""
-    if _TASK_STATES is not None:
-        task = asyncio.current_task()
-        state = None if task is None else _TASK_STATES.get(_ref(task))
-        if state is None or getattr(state, "cancel_scope", True) is None:
-            return
-    await anyio.lowlevel.checkpoint_if_cancelled()
+    if in_anyio_scope():
+        await anyio.lowlevel.checkpoint_if_cancelled()

@@ -3,7 +3,8 @@
 Waiters queue in one FIFO line, each on a bare future, and are handed a slot and a rate
 permit together, directly, by whoever frees them: a release, or the waiter at the head
 of the line once the window opens. A waiter handed its turn is woken already holding it,
-so waking costs what ``asyncio.Semaphore`` costs however long the line. Only the head
+so waking costs what ``asyncio.Semaphore`` costs however long the line (it logs its
+start again when it runs, if the loop's backlog held it up). Only the head
 watches the clock, and only when a slot is free but the window is not: one sleep at a
 time, never one timer per waiter. The permit is still the last thing taken before the
 request is sent, and requests start in the order :meth:`TokenBucketLimiter.acquire` was
@@ -25,9 +26,10 @@ from types import TracebackType
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from ._base import WindowLimiter
-from ._cancel import checkpoint_if_cancelled
+from ._cancel import checkpoint_if_cancelled, in_anyio_scope
 from ._window import StartWindow
 
 __all__ = ["TokenBucketLimiter"]
@@ -150,7 +152,8 @@ class TokenBucketLimiter(WindowLimiter):
         if not self._waiting and self._holders < self._max_concurrent:
             # No leading yield: it was 5 us of an 11 us uncontended acquire+release
             # (python -m bench). A pending cancellation is still taken here.
-            await checkpoint_if_cancelled()
+            if in_anyio_scope():
+                await anyio.lowlevel.checkpoint_if_cancelled()
             now = self._clock()
             if self._window.earliest_start() <= now:
                 self._grant(now)
@@ -168,15 +171,16 @@ class TokenBucketLimiter(WindowLimiter):
             # Handed its turn and cancelled in the same instant, anyio delivers the
             # cancellation at the next checkpoint; take it here, so that a cancelled
             # waiter takes nothing.
-            await checkpoint_if_cancelled()
+            if in_anyio_scope():
+                await anyio.lowlevel.checkpoint_if_cancelled()
         except BaseException:
             self._withdraw(turn)
             raise
         # The turn was logged when it was handed over; the request starts now, after
         # every task that was ready before this one has run (milliseconds, under 400
         # gathered calls): log that, or the margin pays for the loop's backlog. A lag
-        # under a millisecond (a twentieth of the smallest margin) is left as it is:
-        # moving it cost a third of a waited acquire.
+        # under a millisecond (a twentieth of the smallest margin) is left as it is,
+        # which spares the common case the move.
         now = self._clock()
         if now - granted_at > _RESTAMP_AFTER:
             self._window.restamp(granted_at, now)
