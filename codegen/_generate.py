@@ -11,6 +11,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from ._literals import LITERALS_MODULE, literal_aliases, literals_module
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = REPO_ROOT / "openapi.json"
 OUTPUT_DIR = REPO_ROOT / "flashproxy_async" / "_generated"
@@ -95,10 +97,15 @@ def _init_module(models_source: str, version: str) -> str:
     tree = ast.parse(models_source)
     names = sorted(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     imports = "".join(f"    {name},\n" for name in names)
-    exported = "".join(f'    "{name}",\n' for name in ["SPEC_VERSION", *names])
+    literals = sorted(literal_aliases(models_source))
+    literal_imports = "".join(f"    {name},\n" for name in literals)
+    exported = "".join(
+        f'    "{name}",\n' for name in sorted(["SPEC_VERSION", *names, *literals])
+    )
     return (
         _HEADER.format(what="The models", version=version)
-        + f"\nfrom .models import (\n{imports})\n\n"
+        + f"\nfrom .literals import (\n{literal_imports})\n"
+        + f"from .models import (\n{imports})\n\n"
         + f'SPEC_VERSION = "{version}"\n\n'
         + f"__all__ = [\n{exported}]\n"
     )
@@ -129,13 +136,25 @@ def render(spec_path: Path = SPEC_PATH) -> dict[str, str]:
         if result.returncode != 0:
             raise RuntimeError(f"datamodel-code-generator failed:\n{result.stderr}")
         models = output.read_text(encoding="utf-8")
-    return {"models.py": models, "__init__.py": _init_module(models, version)}
+    literals_header = _HEADER.format(what="Literal aliases of the enums", version=version)
+    return {
+        "models.py": models,
+        LITERALS_MODULE: literals_module(models, literals_header),
+        "__init__.py": _init_module(models, version),
+    }
+
+
+def _committed_files(output_dir: Path) -> list[Path]:
+    # Every file, not only *.py: a stray .pyi there is read by type checkers.
+    if not output_dir.is_dir():
+        return []
+    return [path for path in output_dir.iterdir() if path.is_file()]
 
 
 def write(files: dict[str, str], output_dir: Path = OUTPUT_DIR) -> None:
     """Replace the generated package with ``files``."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    for stale in output_dir.glob("*.py"):
+    for stale in _committed_files(output_dir):
         if stale.name not in files:
             stale.unlink()
     for name, text in files.items():
@@ -144,7 +163,7 @@ def write(files: dict[str, str], output_dir: Path = OUTPUT_DIR) -> None:
 
 def differences(files: dict[str, str], output_dir: Path = OUTPUT_DIR) -> list[str]:
     """Names of generated files whose committed text differs from ``files``."""
-    committed = {path.name for path in output_dir.glob("*.py")}
+    committed = {path.name for path in _committed_files(output_dir)}
     changed = [
         name
         for name, text in files.items()
