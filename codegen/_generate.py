@@ -99,9 +99,7 @@ def _init_module(models_source: str, version: str) -> str:
     imports = "".join(f"    {name},\n" for name in names)
     literals = sorted(literal_aliases(models_source))
     literal_imports = "".join(f"    {name},\n" for name in literals)
-    exported = "".join(
-        f'    "{name}",\n' for name in sorted(["SPEC_VERSION", *names, *literals])
-    )
+    exported = "".join(f'    "{name}",\n' for name in sorted(["SPEC_VERSION", *names, *literals]))
     return (
         _HEADER.format(what="The models", version=version)
         + f"\nfrom .literals import (\n{literal_imports})\n"

@@ -44,6 +44,7 @@ from typing import Any
 
 from ._exceptions import RequestValidationError
 from ._generated import BillingType, CreatePlanRequest, Duration, ExtendPlanRequest, Product
+from ._plan_fields import BANDWIDTH_PRODUCTS, CREATE_PLAN_FIELDS, HYBRID_PRODUCTS, variants_of
 
 __all__ = [
     "BANDWIDTH_PRODUCTS",
@@ -55,13 +56,6 @@ __all__ = [
     "check_upgrade_plan",
     "usage_stats_range",
 ]
-
-#: Billed per GB only (the products table; pools 1-5 included).
-BANDWIDTH_PRODUCTS = frozenset(
-    {"residential-lite", "residential", "mobile", "pool1", "pool2", "pool3", "pool4", "pool5"}
-)
-#: Billed per GB or by time ("ipv6_*" in the documentation's rules is the enum's ipv6-*).
-HYBRID_PRODUCTS = frozenset({"datacenter", "shared_isp", "ipv6-residential", "ipv6-datacenter"})
 
 _UNLIMITED = Product.unlimited_residential.value
 _DEDICATED_MOBILE = Product.dedicated_mobile.value
@@ -80,8 +74,12 @@ DEDICATED_MOBILE_ADD_DAYS = frozenset({7, 14, 30})
 #: The API documentation, GET /plans/{planId}/usage-stats: "window at most 30 days".
 MAX_USAGE_STATS_WINDOW = timedelta(days=30)
 
-_CREATE_FIELDS = ("bandwidth_gb", "duration", "billing_type", "mbps", "bandwidth_mbps")
-_CREATE_FIELDS_ALL = (*_CREATE_FIELDS, "location", "quantity", "pool")
+#: The fields a product may or may not take: all but ``product`` and the reference.
+_CREATE_FIELDS_ALL = tuple(
+    field.name
+    for field in CREATE_PLAN_FIELDS
+    if field.name not in ("product", "end_user_reference")
+)
 
 
 def _fail(message: str, rule: str) -> RequestValidationError:
@@ -104,44 +102,23 @@ def _check_positive(value: Any, name: str, rule: str, *, integer: bool = False) 
 
 
 def _allowed_fields(request: CreatePlanRequest) -> frozenset[str]:
-    """The fields documented for this product (and billing type), beside ``product``."""
-    product = request.product.value
-    if product in BANDWIDTH_PRODUCTS:
-        return frozenset({"bandwidth_gb"})
-    if product in HYBRID_PRODUCTS:
-        if request.billing_type == BillingType.time:
-            return frozenset({"billing_type", "duration", "mbps"})
-        return frozenset({"billing_type", "bandwidth_gb"})
-    if product == _UNLIMITED:
-        if request.duration == Duration.trial:
-            return frozenset({"duration"})
-        return frozenset({"duration", "bandwidth_mbps"})
-    if product == _DEDICATED_MOBILE:
-        return frozenset({"duration", "location"})
-    if product == _DEDICATED_ISP:
-        return frozenset({"quantity", "pool"})
-    return frozenset(_CREATE_FIELDS_ALL)
+    """The fields the documentation lists for this product (and billing type or duration)."""
+    rows = variants_of(request.product.value)
+    if not rows:
+        return frozenset(_CREATE_FIELDS_ALL)
+    for row in rows:
+        if row.matches(request):
+            return frozenset(row.fields)
+    return frozenset(name for row in rows for name in row.fields)
 
 
 def _required_fields(request: CreatePlanRequest) -> tuple[str, ...]:
-    product = request.product.value
-    if product in BANDWIDTH_PRODUCTS:
-        return ("bandwidth_gb",)
-    if product in HYBRID_PRODUCTS:
-        if request.billing_type is None:
-            return ("billing_type",)
-        if request.billing_type == BillingType.time:
-            return ("duration", "mbps")
-        return ("bandwidth_gb",)
-    if product == _UNLIMITED:
-        if request.duration == Duration.trial:
-            return ("duration",)
-        return ("duration", "bandwidth_mbps")
-    if product == _DEDICATED_MOBILE:
-        return ("duration", "location")
-    if product == _DEDICATED_ISP:
-        return ("quantity", "pool")
-    return ()
+    rows = variants_of(request.product.value)
+    for row in rows:
+        if row.matches(request):
+            return row.required
+    # No row applies yet: what is missing is a field that picks the row.
+    return tuple(dict.fromkeys(name for row in rows for name in row.when))
 
 
 def _check_duration(request: CreatePlanRequest) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from .._generated import Balance, TransactionType
+from .._generated import (
+    Balance,
+    TransactionType,
+    TransactionTypeLiteral,
+)
 from .._raw_response import RawView, to_raw
 from .._rules import check_page
 from ._base import AsyncResource, enum_param, operation
@@ -58,7 +62,7 @@ class AsyncBalance(AsyncResource):
     def transactions(
         self,
         *,
-        type: TransactionType | str | None = None,
+        type: TransactionType | TransactionTypeLiteral | None = None,
         page: int = 1,
         per_page: int | None = None,
         **options: Unpack[CallOptions],
@@ -97,7 +101,7 @@ class AsyncBalance(AsyncResource):
         *,
         page: int = 1,
         per_page: int | None = None,
-        type: TransactionType | str | None = None,
+        type: TransactionType | TransactionTypeLiteral | None = None,
         **options: Unpack[CallOptions],
     ) -> Page[dict[str, Any]]:
         """Fetch one page of balance transactions.

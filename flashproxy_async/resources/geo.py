@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from .._generated import GeoProductType
+from .._generated import (
+    GeoProductType,
+    GeoProductTypeLiteral,
+)
 from .._raw_response import RawView, to_raw
 from ._base import AsyncResource, enum_param, operation, required_text
 
@@ -40,7 +43,10 @@ class AsyncGeo(AsyncResource):
 
     @operation("getGeoCountries")
     async def countries(
-        self, *, product_type: GeoProductType | str, **options: Unpack[CallOptions]
+        self,
+        *,
+        product_type: GeoProductType | GeoProductTypeLiteral,
+        **options: Unpack[CallOptions],
     ) -> Any:
         """Countries for ``product_type`` (e.g. ``residential``).
 

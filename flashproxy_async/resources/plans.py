@@ -5,20 +5,25 @@ from __future__ import annotations
 import functools
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._call_options import reads
 from .._converter import unstructure
 from .._exceptions import FlashProxyError
 from .._generated import (
     BillingType,
+    BillingTypeLiteral,
     CreatePlanRequest,
     DedicatedMobileLocation,
+    DedicatedMobileLocationLiteral,
     Duration,
+    DurationLiteral,
     ExtendPlanRequest,
     Plan,
     PlanStatusFilter,
+    PlanStatusFilterLiteral,
     Product,
+    ProductLiteral,
     ProxyList,
     UpgradePlanRequest,
 )
@@ -32,6 +37,17 @@ from .._rules import (
 )
 from ._base import AsyncResource, PlanRef, enum_param, operation, plan_id_of
 from ._pagination import AsyncPaginator, Page, iterate_pages
+from ._plan_types import (
+    BandwidthBilling,
+    BandwidthProduct,
+    DedicatedIspProduct,
+    DedicatedMobileProduct,
+    HybridProduct,
+    TimeBilling,
+    TimedDuration,
+    TrialDuration,
+    UnlimitedProduct,
+)
 from ._stock import check_mobile_stock, check_pool_stock
 
 if TYPE_CHECKING:
@@ -70,7 +86,9 @@ class AsyncPlans(AsyncResource):
         return AsyncPlansWithRawResponse(self)
 
     def _list_params(
-        self, status: PlanStatusFilter | str | None, product: Product | str | None
+        self,
+        status: PlanStatusFilter | PlanStatusFilterLiteral | None,
+        product: Product | ProductLiteral | None,
     ) -> dict[str, Any]:
         return {
             "status": None if status is None else enum_param(status, PlanStatusFilter, "status"),
@@ -81,8 +99,8 @@ class AsyncPlans(AsyncResource):
     def list(
         self,
         *,
-        status: PlanStatusFilter | str | None = None,
-        product: Product | str | None = None,
+        status: PlanStatusFilter | PlanStatusFilterLiteral | None = None,
+        product: Product | ProductLiteral | None = None,
         page: int = 1,
         per_page: int | None = None,
         **options: Unpack[CallOptions],
@@ -122,8 +140,8 @@ class AsyncPlans(AsyncResource):
         *,
         page: int = 1,
         per_page: int | None = None,
-        status: PlanStatusFilter | str | None = None,
-        product: Product | str | None = None,
+        status: PlanStatusFilter | PlanStatusFilterLiteral | None = None,
+        product: Product | ProductLiteral | None = None,
         **options: Unpack[CallOptions],
     ) -> Page[Plan]:
         """Fetch one page of plans.
@@ -140,17 +158,93 @@ class AsyncPlans(AsyncResource):
             page=page, per_page=per_page, status=status, product=product, **options
         )
 
+    @overload
+    async def create(
+        self,
+        *,
+        product: BandwidthProduct,
+        bandwidth_gb: float,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        product: HybridProduct,
+        billing_type: BandwidthBilling,
+        bandwidth_gb: float,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        product: HybridProduct,
+        billing_type: TimeBilling,
+        duration: Duration | DurationLiteral,
+        mbps: int,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        product: UnlimitedProduct,
+        duration: TrialDuration,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        product: UnlimitedProduct,
+        duration: TimedDuration,
+        bandwidth_mbps: int,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        product: DedicatedMobileProduct,
+        duration: Duration | DurationLiteral,
+        location: DedicatedMobileLocation | DedicatedMobileLocationLiteral,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        product: DedicatedIspProduct,
+        quantity: int,
+        pool: str,
+        end_user_reference: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
     @operation("createPlan")
     async def create(
         self,
         *,
-        product: Product | str,
+        product: Product | ProductLiteral,
         bandwidth_gb: float | None = None,
-        duration: Duration | str | None = None,
-        billing_type: BillingType | str | None = None,
+        duration: Duration | DurationLiteral | None = None,
+        billing_type: BillingType | BillingTypeLiteral | None = None,
         mbps: int | None = None,
         bandwidth_mbps: int | None = None,
-        location: DedicatedMobileLocation | str | None = None,
+        location: DedicatedMobileLocation | DedicatedMobileLocationLiteral | None = None,
         quantity: int | None = None,
         pool: str | None = None,
         end_user_reference: str | None = None,
@@ -177,8 +271,10 @@ class AsyncPlans(AsyncResource):
 
         Raises:
             RequestValidationError: a product rule is broken (``rule`` names it).
-            InsufficientBalanceError, OutOfStockError, ProductDisabledError,
-            BadRequestError: the server refused the purchase.
+            InsufficientBalanceError: the balance cannot pay for the plan.
+            OutOfStockError: the product is out of stock.
+            ProductDisabledError: the product is not enabled for the account.
+            BadRequestError: the server refused the purchase otherwise.
             APIError, APIConnectionError: with ``outcome_unknown=True`` when the
                 purchase may have gone through; it is never resent.
         """
@@ -282,6 +378,39 @@ class AsyncPlans(AsyncResource):
             params={"from": first, "to": last},
             **options,
         )
+
+    @overload
+    async def extend(
+        self,
+        plan_id: PlanRef,
+        *,
+        add_bandwidth_gb: float,
+        add_days: int | None = None,
+        extend_30_days: bool = False,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def extend(
+        self,
+        plan_id: PlanRef,
+        *,
+        add_bandwidth_gb: float | None = None,
+        add_days: int,
+        extend_30_days: bool = False,
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
+
+    @overload
+    async def extend(
+        self,
+        plan_id: PlanRef,
+        *,
+        add_bandwidth_gb: float | None = None,
+        add_days: int | None = None,
+        extend_30_days: Literal[True],
+        **options: Unpack[CallOptions],
+    ) -> Plan: ...
 
     @operation("extendPlan")
     async def extend(
@@ -405,8 +534,8 @@ class AsyncPlans(AsyncResource):
     async def create_dedicated_mobile(
         self,
         *,
-        duration: Duration | str,
-        location: DedicatedMobileLocation | str,
+        duration: Duration | DurationLiteral,
+        location: DedicatedMobileLocation | DedicatedMobileLocationLiteral,
         end_user_reference: str | None = None,
         **options: Unpack[CallOptions],
     ) -> Plan:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from .._generated import PoolList, PoolType, VpnConfigFormat
+from .._generated import (
+    PoolList,
+    PoolType,
+    PoolTypeLiteral,
+    VpnConfigFormat,
+    VpnConfigFormatLiteral,
+)
 from .._raw_response import RawView, to_raw
 from ._base import AsyncResource, PlanRef, enum_param, operation, plan_id_of
 
@@ -42,7 +48,7 @@ class AsyncProxies(AsyncResource):
     async def pools(
         self,
         *,
-        type: PoolType | str | None = None,
+        type: PoolType | PoolTypeLiteral | None = None,
         country: str | None = None,
         **options: Unpack[CallOptions],
     ) -> PoolList:
@@ -83,7 +89,7 @@ class AsyncProxies(AsyncResource):
         self,
         plan_id: PlanRef,
         *,
-        format: VpnConfigFormat | str | None = None,
+        format: VpnConfigFormat | VpnConfigFormatLiteral | None = None,
         **options: Unpack[CallOptions],
     ) -> Any:
         """A plan's VPN configuration.

@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from .._generated import SubUserStatusFilter
+from .._generated import (
+    SubUserStatusFilter,
+    SubUserStatusFilterLiteral,
+)
 from .._raw_response import RawView, to_raw
 from .._rules import check_page
 from ._base import AsyncResource, enum_param, operation, required_text
@@ -43,7 +46,7 @@ class AsyncSubUsers(AsyncResource):
     def list(
         self,
         *,
-        status: SubUserStatusFilter | str | None = None,
+        status: SubUserStatusFilter | SubUserStatusFilterLiteral | None = None,
         page: int = 1,
         per_page: int | None = None,
         **options: Unpack[CallOptions],
@@ -78,7 +81,7 @@ class AsyncSubUsers(AsyncResource):
         *,
         page: int = 1,
         per_page: int | None = None,
-        status: SubUserStatusFilter | str | None = None,
+        status: SubUserStatusFilter | SubUserStatusFilterLiteral | None = None,
         **options: Unpack[CallOptions],
     ) -> Page[dict[str, Any]]:
         """Fetch one page of sub-users.

@@ -5,7 +5,12 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from .._generated import UsageGranularity, UsagePeriod
+from .._generated import (
+    UsageGranularity,
+    UsageGranularityLiteral,
+    UsagePeriod,
+    UsagePeriodLiteral,
+)
 from .._raw_response import RawView, to_raw
 from ._base import AsyncResource, PlanRef, enum_param, operation, plan_id_of
 
@@ -38,7 +43,10 @@ class AsyncUsage(AsyncResource):
 
     @operation("getUsageSummary")
     async def summary(
-        self, *, period: UsagePeriod | str | None = None, **options: Unpack[CallOptions]
+        self,
+        *,
+        period: UsagePeriod | UsagePeriodLiteral | None = None,
+        **options: Unpack[CallOptions],
     ) -> Any:
         """Usage summary. Schema not published in 2.1.0: returns the decoded ``data``.
 
@@ -56,7 +64,7 @@ class AsyncUsage(AsyncResource):
         self,
         plan_id: PlanRef,
         *,
-        granularity: UsageGranularity | str | None = None,
+        granularity: UsageGranularity | UsageGranularityLiteral | None = None,
         **options: Unpack[CallOptions],
     ) -> Any:
         """Detailed usage of one plan. Schema not published in 2.1.0: returns ``data``.
