@@ -11,6 +11,7 @@ from ._diff import diff_specs
 from ._diff_report import json_report, text_report
 from ._generate import OUTPUT_DIR, GeneratorMismatchError, differences, render, write
 from ._spec_walk import SpecError, load_spec
+from ._sync_surface import SURFACE_FILE, SurfaceError, render_surface
 
 USAGE_ERROR = 2
 
@@ -86,16 +87,41 @@ def _generate(*, check: bool) -> int:
     if not check:
         write(files)
         print(f"codegen: wrote {len(files)} files to {OUTPUT_DIR}")
+    changed = [] if not check else differences(files)
+    surface_changed = _surface(check=check)
+    if surface_changed is None:
+        return 2
+    if not check:
         return 0
-    changed = differences(files)
-    if not changed:
-        print("codegen: generated models are up to date with openapi.json")
+    if not changed and not surface_changed:
+        print("codegen: generated code is up to date with openapi.json and the resources")
         return 0
-    print("codegen: generated models are out of date with openapi.json:", file=sys.stderr)
+    print("codegen: generated code is out of date:", file=sys.stderr)
     for name in changed:
         print(_summarise(name, files.get(name, "")), file=sys.stderr)
+    if surface_changed:
+        print(
+            f"  {SURFACE_FILE.relative_to(OUTPUT_DIR.parent.parent)}: differs from the "
+            "async resources",
+            file=sys.stderr,
+        )
     print("run `python -m codegen` to regenerate", file=sys.stderr)
     return 1
+
+
+def _surface(*, check: bool) -> bool | None:
+    """Write (or, checking, compare) the typed blocking surface; None on failure."""
+    try:
+        text = render_surface()
+    except SurfaceError as exc:
+        print(f"codegen: the blocking surface: {exc}", file=sys.stderr)
+        return None
+    current = SURFACE_FILE.read_text(encoding="utf-8") if SURFACE_FILE.is_file() else None
+    if not check:
+        if current != text:
+            SURFACE_FILE.write_text(text, encoding="utf-8")
+        print(f"codegen: wrote {SURFACE_FILE.relative_to(OUTPUT_DIR.parent.parent)}")
+    return current != text
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import functools
 import inspect
 import typing
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -191,7 +191,23 @@ class SyncResource(Generic[R]):
         self._path = path
         self._resource_type: type[Any] = type(locate())
 
-    def __getattr__(self, name: str) -> Any:
+    if TYPE_CHECKING:
+        # Reached through __getattr__ at run time; named here for type checkers.
+        with_raw_response: SyncRawView
+
+    def _run(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call the async method ``name`` on the loop thread; what the typed methods use."""
+        result = self._runner.run(_call_method, self._locate, name, args, kwargs, stacklevel=3)
+        return _blocking_result(self._runner, result)
+
+    if not TYPE_CHECKING:
+        # Hidden from type checkers: a misspelt method on a typed resource must be a
+        # static error. At run time, a member the generated surface does not copy (a
+        # property, say) is still reached here.
+        def __getattr__(self, name: str) -> Any:
+            return self._dynamic_member(name)
+
+    def _dynamic_member(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         spec = _method_spec(self._resource_type, name)
