@@ -85,6 +85,8 @@ def _generator_command(spec_path: Path, output: Path, header_path: Path) -> list
         "--use-standard-primitive-types",
         "--output-datetime-class", "datetime",
         "--snake-case-field",
+        # A single-value enum (the envelopes' ``success: true``) is a Literal, not a class.
+        "--enum-field-as-literal", "one",
         "--strict-nullable",
         "--use-schema-description",
         "--field-extra-keys", "x-flashproxy-secret",
@@ -95,7 +97,14 @@ def _generator_command(spec_path: Path, output: Path, header_path: Path) -> list
 
 def _init_module(models_source: str, version: str) -> str:
     tree = ast.parse(models_source)
-    names = sorted(node.name for node in tree.body if isinstance(node, ast.ClassDef))
+    names = sorted(
+        [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
+        + [  # the Literal aliases of single-value enums
+            node.target.id
+            for node in tree.body
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        ]
+    )
     imports = "".join(f"    {name},\n" for name in names)
     literals = sorted(literal_aliases(models_source))
     literal_imports = "".join(f"    {name},\n" for name in literals)

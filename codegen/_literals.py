@@ -34,7 +34,7 @@ def literal_aliases(models_source: str) -> dict[str, list[str]]:
     return {
         f"{node.name}Literal": _enum_values(node)
         for node in tree.body
-        if isinstance(node, ast.ClassDef) and _is_enum(node)
+        if isinstance(node, ast.ClassDef) and _is_enum(node) and _enum_values(node)
     }
 
 

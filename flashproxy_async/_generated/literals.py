@@ -115,9 +115,6 @@ ErrorCodeLiteral = Literal[
     "INTERNAL_ERROR",
     "NOT_SUPPORTED",
 ]
-ProxyListProductLiteral = Literal[
-    "dedicated_isp",
-]
 
 __all__ = [
     "ProductLiteral",
@@ -136,5 +133,4 @@ __all__ = [
     "TransactionTypeLiteral",
     "GeoProductTypeLiteral",
     "ErrorCodeLiteral",
-    "ProxyListProductLiteral",
 ]

@@ -11,7 +11,7 @@ from flashproxy_async._model_support import OpenStrEnum
 
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypeAlias
 from uuid import UUID
 
 from flashproxy_async._model_support import Model, PlanMethods
@@ -193,8 +193,9 @@ class PlanBilling(Model):
 class Plan(PlanMethods):
     """A proxy plan (the data of PlanResponse)."""
 
-    plan_id: UUID | None = _field(default=None)
-    product: Product | None = _field(default=None)
+    plan_id: UUID
+    product: Product
+    status: PlanStatus
     billing_type: BillingType | None = _field(default=None)
     proxy_username: str | None = _field(default=None)
     proxy_password: str | None = _field(default=None, repr=False)
@@ -202,7 +203,6 @@ class Plan(PlanMethods):
     limits: PlanLimits | None = _field(default=None)
     location: str | None = _field(default=None)
     expires_at: datetime | None = _field(default=None)
-    status: PlanStatus | None = _field(default=None)
     created_at: datetime | None = _field(default=None)
     billing: PlanBilling | None = _field(default=None)
     end_user_reference: str | None = _field(default=None)
@@ -210,8 +210,8 @@ class Plan(PlanMethods):
 
 @_define(kw_only=True)
 class PlanResponse(Model):
-    success: bool | None = _field(default=None)
-    data: Plan | None = _field(default=None)
+    success: Literal[True]
+    data: Plan
 
 
 @_define(kw_only=True)
@@ -226,7 +226,7 @@ class Pool(Model):
 
 @_define(kw_only=True)
 class PoolList(Model):
-    pools: list[Pool] | None = _field(default=None)
+    pools: list[Pool]
     total: int | None = _field(default=None)
     in_stock_count: int | None = _field(default=None)
 
@@ -235,8 +235,8 @@ class PoolList(Model):
 class PoolListResponse(Model):
     """Response for GET /proxies/pools"""
 
-    success: bool | None = _field(default=None)
-    data: PoolList | None = _field(default=None)
+    success: Literal[True]
+    data: PoolList
 
 
 @_define(kw_only=True)
@@ -248,17 +248,14 @@ class ProxyItem(Model):
     full: str = _field(repr=False)
 
 
-class ProxyListProduct(OpenStrEnum):
-    """Product type (always dedicated_isp)"""
-
-    dedicated_isp = 'dedicated_isp'
+ProxyListProduct: TypeAlias = Literal['dedicated_isp']
 
 
 @_define(kw_only=True)
 class ProxyList(Model):
-    plan_id: UUID | None = _field(default=None)
+    plan_id: UUID
+    proxies: list[ProxyItem]
     product: ProxyListProduct | None = _field(default=None)
-    proxies: list[ProxyItem] | None = _field(default=None)
     count: int | None = _field(default=None)
     source: ProxySource | None = _field(default=None)
 
@@ -267,8 +264,8 @@ class ProxyList(Model):
 class ProxyListResponse(Model):
     """Response for GET /plans/{planId}/proxies"""
 
-    success: bool | None = _field(default=None)
-    data: ProxyList | None = _field(default=None)
+    success: Literal[True]
+    data: ProxyList
 
 
 @_define(kw_only=True)
@@ -299,8 +296,8 @@ class Balance(Model):
 
 @_define(kw_only=True)
 class BalanceResponse(Model):
-    success: bool | None = _field(default=None)
-    data: Balance | None = _field(default=None)
+    success: Literal[True]
+    data: Balance
 
 
 @_define(kw_only=True)
@@ -319,8 +316,8 @@ class PlanPage(Model):
 
 @_define(kw_only=True)
 class PlanListResponse(Model):
-    success: bool | None = _field(default=None)
-    data: PlanPage | None = _field(default=None)
+    success: Literal[True]
+    data: PlanPage
 
 
 @_define(kw_only=True)
@@ -331,8 +328,8 @@ class SubUserPage(Model):
 
 @_define(kw_only=True)
 class SubUserListResponse(Model):
-    success: bool | None = _field(default=None)
-    data: SubUserPage | None = _field(default=None)
+    success: Literal[True]
+    data: SubUserPage
 
 
 @_define(kw_only=True)
@@ -343,8 +340,8 @@ class TransactionPage(Model):
 
 @_define(kw_only=True)
 class TransactionListResponse(Model):
-    success: bool | None = _field(default=None)
-    data: TransactionPage | None = _field(default=None)
+    success: Literal[True]
+    data: TransactionPage
 
 
 @_define(kw_only=True)
@@ -396,5 +393,5 @@ class ErrorResponse(Model):
 class SuccessResponse(Model):
     """Generic success envelope for operations the API documentation gives no body for."""
 
-    success: bool | None = _field(default=None)
+    success: Literal[True]
     data: dict[str, Any] | None = _field(default=None)

@@ -108,11 +108,9 @@ def plan_id_of(plan: PlanRef) -> str:
     """The canonical plan ID string for a path, from a str, a UUID or a Plan.
 
     Raises:
-        RequestValidationError: the string is not a UUID, or the Plan has no ID.
+        RequestValidationError: the string is not a UUID, or not a str, UUID or Plan.
     """
     if isinstance(plan, Plan):
-        if plan.plan_id is None:
-            raise RequestValidationError("this Plan carries no plan_id", rule="plan_id.missing")
         return str(plan.plan_id)
     if isinstance(plan, uuid.UUID):
         return str(plan)

@@ -27,7 +27,7 @@ def check_pool_stock(pools: PoolList, pool: str, quantity: int) -> None:
         PoolOutOfStockError: the pool's stock cannot cover ``quantity``; raised
             locally, with status 409 and code ``POOL_OUT_OF_STOCK``, before any purchase.
     """
-    listed = {entry.pool: entry for entry in pools.pools or []}
+    listed = {entry.pool: entry for entry in pools.pools}
     entry = listed.get(pool)
     if entry is None:
         raise RequestValidationError(

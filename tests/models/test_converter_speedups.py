@@ -91,8 +91,9 @@ def test_every_model_decodes_any_json_as_cattrs_does(cls: type[Any], data: Any) 
 
 
 def test_missing_keys_take_defaults_and_extra_keys_are_ignored() -> None:
-    plan = structure({"plan_id": PLAN["plan_id"], "surprise": 1}, _generated.Plan)
-    assert plan.product is None and plan.limits is None
+    identity = {name: PLAN[name] for name in ("plan_id", "product", "status")}
+    plan = structure({**identity, "surprise": 1}, _generated.Plan)
+    assert plan.billing_type is None and plan.limits is None
     assert plan.plan_id == uuid.UUID(PLAN["plan_id"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import typing
 
 import flashproxy_async.models as public_models
 from flashproxy_async import _generated
@@ -12,11 +13,13 @@ PRIVATE_SUFFIXES = ("Response", "Request", "Page")
 PRIVATE_NAMES = {"ErrorDetail"}
 
 
-def _generated_classes() -> dict[str, type]:
+def _generated_classes() -> dict[str, object]:
+    """The generated classes, and the Literal aliases single-value enums become."""
     return {
         name: obj
         for name, obj in vars(_generated.models).items()
-        if inspect.isclass(obj) and obj.__module__ == _generated.models.__name__
+        if (inspect.isclass(obj) and obj.__module__ == _generated.models.__name__)
+        or typing.get_origin(obj) is typing.Literal
     }
 
 

@@ -19,6 +19,7 @@ from flashproxy_async._client import AsyncFlashProxy
 from flashproxy_async._generated import (
     Balance,
     Plan,
+    PlanStatus,
     PoolList,
     Product,
     ProxyList,
@@ -466,7 +467,7 @@ def test_resources_are_attributes_of_the_client(client: AsyncFlashProxy) -> None
 
 async def test_path_id_accepts_a_plan(client: AsyncFlashProxy, api: aioresponses) -> None:
     reply(api, "GET", f"/plans/{PLAN_ID}/usage", FREE_FORM)
-    plan = Plan(plan_id=uuid.UUID(PLAN_ID))
+    plan = Plan(plan_id=uuid.UUID(PLAN_ID), product=Product.residential, status=PlanStatus.active)
     await client.plans.usage(plan)
     assert sent(api)[0].path == f"/plans/{PLAN_ID}/usage"
 
@@ -492,7 +493,6 @@ async def test_sub_user_id_is_quoted_as_one_path_segment(
     ("call", "rule"),
     [
         (lambda c: c.plans.get("not-a-uuid"), "plan_id.uuid"),
-        (lambda c: c.plans.get(Plan()), "plan_id.missing"),
         (lambda c: c.servers.ip(12345), "plan_id.type"),
         (lambda c: c.usage.summary(period="year"), "period.enum"),
         (lambda c: c.usage.plan(PLAN_ID, granularity="minutely"), "granularity.enum"),
@@ -512,7 +512,12 @@ async def test_sub_user_id_is_quoted_as_one_path_segment(
         (lambda c: c.plans.extend(PLAN_ID), "extend.empty"),
         (
             lambda c: c.plans.extend(
-                Plan(plan_id=uuid.UUID(PLAN_ID), product=Product.dedicated_mobile), add_days=60
+                Plan(
+                    plan_id=uuid.UUID(PLAN_ID),
+                    product=Product.dedicated_mobile,
+                    status=PlanStatus.active,
+                ),
+                add_days=60,
             ),
             "extend.add_days.values",
         ),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import attrs
 import pytest
 from yarl import URL
 
-from flashproxy_async.models import Plan, PlanConnection, Product
+from flashproxy_async.models import Plan, PlanConnection, PlanStatus, Product
 from flashproxy_async.targeting import PROXY_ENDPOINTS, StickySessions, TargetingError, proxy_url
 
 PRODUCTS = [
@@ -146,7 +148,9 @@ def test_sticky_sessions_need_at_least_one_character() -> None:
 
 def _plan(**connection: Any) -> Plan:
     return Plan(
+        plan_id=uuid.UUID("536593ee-8722-48bd-bd17-b2ec73b7d701"),
         product=Product.pool2,
+        status=PlanStatus.active,
         proxy_username="fp123",
         proxy_password="s3cret",
         connection=PlanConnection(**connection) if connection else None,
@@ -175,7 +179,7 @@ def test_sticky_sessions_for_a_plan_without_connection_use_the_documented_endpoi
 
 def test_sticky_sessions_for_a_plan_without_credentials_are_refused() -> None:
     with pytest.raises(TargetingError) as caught:
-        StickySessions.for_plan(Plan(product=Product.pool2))
+        StickySessions.for_plan(attrs.evolve(_plan(), proxy_username=None, proxy_password=None))
     assert caught.value.rule == "plan.credentials"
 
 
@@ -192,5 +196,5 @@ def test_plan_proxy_url_uses_its_credentials_endpoint_and_targeting() -> None:
         plan.proxy_url(country="us", asn=7922)
     assert caught.value.rule == "pool2.asn"
     with pytest.raises(TargetingError) as caught:
-        Plan(product=Product.pool2, proxy_username="fp123").proxy_url()
+        attrs.evolve(_plan(), proxy_password=None).proxy_url()
     assert caught.value.rule == "plan.credentials"

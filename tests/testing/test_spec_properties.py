@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flashproxy_async import RequestValidationError
-from flashproxy_async._generated import BillingType, ExtendPlanRequest, Plan, Product
+from flashproxy_async._generated import BillingType, ExtendPlanRequest, Plan, PlanStatus, Product
 from flashproxy_async._rules import check_extend_plan
 from flashproxy_async.resources import AsyncPlans
 from flashproxy_async.testing import FakeFlashProxy
@@ -210,7 +211,7 @@ class _NoNetwork:
 
     async def _request(self, *args: Any, **kwargs: Any) -> Plan:
         self.sent = True
-        return Plan()
+        return Plan(plan_id=uuid.uuid4(), product=Product.residential, status=PlanStatus.active)
 
 
 def client_accepts_create(body: dict[str, Any]) -> bool:
