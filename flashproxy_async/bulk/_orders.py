@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from .._exceptions import RequestValidationError
+from .._plan_fields import CREATE_PLAN_FIELDS, PlanField
 
 __all__ = ["PlanOrder", "create_kwargs", "load_orders"]
 
@@ -119,17 +120,24 @@ def _number(name: str, value: Any) -> float:
     return number
 
 
+def _parser_of(field: PlanField) -> Callable[[str, Any], Any]:
+    if field.kind is float:
+        return _number
+    if field.kind is int:
+        return _integer
+    # Enum values stay text here: plans.create checks them, naming the allowed values.
+    return _text
+
+
+#: Column -> cell parser: ``reference``, then one column per create-plan field of
+#: the spec (``end_user_reference`` is the order's ``reference``).
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "reference": _text,
-    "product": _text,
-    "bandwidth_gb": _number,
-    "duration": _text,
-    "billing_type": _text,
-    "mbps": _integer,
-    "bandwidth_mbps": _integer,
-    "location": _text,
-    "quantity": _integer,
-    "pool": _text,
+    **{
+        field.name: _parser_of(field)
+        for field in CREATE_PLAN_FIELDS
+        if field.name != "end_user_reference"
+    },
 }
 
 
