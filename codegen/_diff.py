@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ._diff_constraints import constraint_changes
 from ._spec_walk import (
     REQUEST,
     RESPONSE,
     FieldInfo,
     Json,
     Operation,
+    constraints_of,
     describe,
     fields,
     json_schema,
@@ -119,6 +121,8 @@ def _parameter_info(param: Json) -> FieldInfo:
         required=bool(param.get("required")),
         nullable=bool(schema.get("nullable")),
         enum=tuple(str(value) for value in enum) if enum else None,
+        constraints=constraints_of(schema),
+        deprecated=bool(param.get("deprecated") or schema.get("deprecated")),
     )
 
 
@@ -130,13 +134,23 @@ def _parameter_changes(old: Json, new: Json, before: Operation, after: Operation
         where, name = key.split(":", 1)
         return f"`{after.key}` {where} parameter `{name}`"
 
-    for key in sorted(new_params.keys() - old_params.keys()):
+    renamed = _likely_renames(
+        old_params.keys() - new_params.keys(), new_params.keys() - old_params.keys()
+    )
+    for old_key, new_key in renamed:
+        text = (
+            f"{subject(old_key)} was removed and `{new_key.split(':', 1)[1]}` added: "
+            "likely a rename."
+        )
+        changes.append(Change("parameter-renamed", CHANGED, True, text))
+    renamed_keys = {key for pair in renamed for key in pair}
+    for key in sorted(new_params.keys() - old_params.keys() - renamed_keys):
         if new_params[key].get("required"):
             text = f"{subject(key)} is new and required."
             changes.append(Change("parameter-added-required", CHANGED, True, text))
         else:
             changes.append(Change("parameter-added", ADDED, False, f"{subject(key)} (optional)."))
-    for key in sorted(old_params.keys() - new_params.keys()):
+    for key in sorted(old_params.keys() - new_params.keys() - renamed_keys):
         changes.append(Change("parameter-removed", REMOVED, True, f"{subject(key)}."))
     for key in sorted(old_params.keys() & new_params.keys()):
         changes += _field_changes(
@@ -147,6 +161,17 @@ def _parameter_changes(old: Json, new: Json, before: Operation, after: Operation
             frozenset({REQUEST}),
         )
     return changes
+
+
+def _likely_renames(removed: set[str], added: set[str]) -> list[tuple[str, str]]:
+    """One parameter gone and one new in the same place (query, path...): a rename."""
+    pairs = []
+    for place in sorted({key.split(":", 1)[0] for key in removed}):
+        gone = [key for key in removed if key.startswith(f"{place}:")]
+        new = [key for key in added if key.startswith(f"{place}:")]
+        if len(gone) == 1 and len(new) == 1:
+            pairs.append((gone[0], new[0]))
+    return pairs
 
 
 def _request_body_changes(
@@ -177,9 +202,23 @@ def _request_body_changes(
 def _response_changes(old: Json, new: Json, before: Operation, after: Operation) -> list[Change]:
     old_responses = before.node.get("responses", {})
     new_responses = after.node.get("responses", {})
-    changes = [
+    added = sorted(new_responses.keys() - old_responses.keys())
+    removed = sorted(old_responses.keys() - new_responses.keys())
+    changes: list[Change] = []
+    gone_2xx = [status for status in removed if status.startswith("2")]
+    new_2xx = [status for status in added if status.startswith("2")]
+    if gone_2xx and new_2xx:
+        # The SDK accepts any 2xx, so trading one success status for another is safe.
+        text = (
+            f"`{after.key}` answers {', '.join(new_2xx)} instead of {', '.join(gone_2xx)} "
+            "on success (the SDK accepts any 2xx)."
+        )
+        changes.append(Change("success-status-changed", CHANGED, False, text))
+        added = [status for status in added if status not in new_2xx]
+        removed = [status for status in removed if status not in gone_2xx]
+    changes += [
         Change("status-added", ADDED, False, f"`{after.key}` documents status {status}.")
-        for status in sorted(new_responses.keys() - old_responses.keys())
+        for status in added
     ]
     changes += [
         Change(
@@ -188,7 +227,7 @@ def _response_changes(old: Json, new: Json, before: Operation, after: Operation)
             status.startswith("2"),
             f"`{after.key}` no longer documents status {status}.",
         )
-        for status in sorted(old_responses.keys() - new_responses.keys())
+        for status in removed
     ]
     for status in sorted(old_responses.keys() & new_responses.keys()):
         changes += _payload_changes(
@@ -305,6 +344,15 @@ def _field_changes(
         text = f"{subject} {'may now be' if after.nullable else 'may no longer be'} null."
         changes.append(Change(f"{what}-nullable-changed", CHANGED, breaking, text))
     changes += _enum_changes(subject, before.enum, after.enum, sides)
+    if before.type == after.type:  # a new type's bounds are part of the type change
+        changes += [
+            Change(kind, CHANGED, breaking, text)
+            for kind, breaking, text in constraint_changes(
+                subject, before.constraints, after.constraints, sides
+            )
+        ]
+    if after.deprecated and not before.deprecated:
+        changes.append(Change(f"{what}-deprecated", CHANGED, False, f"{subject} is deprecated."))
     return changes
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from ._diff import SECTIONS, Change, SpecDiff
+from ._diff import ADDED, SECTIONS, Change, SpecDiff
+from ._sdk_terms import in_sdk_terms, package_version, suggested_version
 
 
 def changelog_line(change: Change) -> str:
     """One Keep a Changelog bullet; breaking changes say so first."""
-    return f"- {'**Breaking:** ' if change.breaking else ''}{change.text}"
+    return f"- {'**Breaking:** ' if change.breaking else ''}{in_sdk_terms(change.text)}"
 
 
 def changelog_draft(diff: SpecDiff) -> str:
@@ -41,7 +42,15 @@ def text_report(diff: SpecDiff) -> str:
         verdict = "BREAKING" if change.breaking else "ok      "
         lines.append(f"  {verdict}  {change.kind:<{width}}  {change.text}")
     lines += ["", "Draft CHANGELOG.md lines:", "", changelog_draft(diff)]
+    version, why = suggest(diff)
+    lines += [f"Suggested package version: {version} ({why}; now {package_version()})", ""]
     return "\n".join(lines)
+
+
+def suggest(diff: SpecDiff) -> tuple[str, str]:
+    """The next package version for this diff, and why."""
+    added = any(change.section == ADDED for change in diff.changes)
+    return suggested_version(package_version(), breaking=bool(diff.breaking), added=added)
 
 
 def json_report(diff: SpecDiff) -> str:
@@ -60,5 +69,6 @@ def json_report(diff: SpecDiff) -> str:
             for change in diff.changes
         ],
         "changelog": changelog_draft(diff),
+        "suggested_version": suggest(diff)[0],
     }
     return json.dumps(payload, indent=2) + "\n"

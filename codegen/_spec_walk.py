@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: Keywords that narrow a value: compared by ``codegen diff``.
+CONSTRAINT_KEYWORDS = (
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+    "pattern", "minItems", "maxItems", "uniqueItems",
+)  # fmt: skip
 REQUEST = "request"
 RESPONSE = "response"
 
@@ -54,6 +59,8 @@ class FieldInfo:
     required: bool
     nullable: bool
     enum: tuple[str, ...] | None
+    constraints: tuple[tuple[str, Any], ...] = ()
+    deprecated: bool = False
 
 
 def operations(spec: Json) -> dict[str, Operation]:
@@ -126,6 +133,11 @@ def describe(schema: Json) -> str:
     return str(kind)
 
 
+def constraints_of(schema: Json) -> tuple[tuple[str, Any], ...]:
+    """The constraint keywords ``schema`` states (bounds, lengths, pattern), in order."""
+    return tuple((key, schema[key]) for key in CONSTRAINT_KEYWORDS if key in schema)
+
+
 def _properties(spec: Json, schema: Json) -> tuple[dict[str, Json], set[str]]:
     # allOf parts are merged as the generated class inherits them.
     props: dict[str, Json] = dict(schema.get("properties", {}))
@@ -154,6 +166,8 @@ def fields(spec: Json, schema: Json, prefix: str = "") -> dict[str, FieldInfo]:
             required=name in required,
             nullable=bool(prop.get("nullable")),
             enum=tuple(str(value) for value in enum) if enum else None,
+            constraints=constraints_of(prop),
+            deprecated=bool(prop.get("deprecated")),
         )
         if "$ref" not in prop:
             inline = prop.get("items", {}) if prop.get("type") == "array" else prop
