@@ -10,6 +10,7 @@ from pathlib import Path
 from ._diff import diff_specs
 from ._diff_report import json_report, text_report
 from ._generate import OUTPUT_DIR, GeneratorMismatchError, differences, render, write
+from ._names import UnnamedSchemaError
 from ._spec_walk import SpecError, load_spec
 from ._sync_surface import SURFACE_FILE, SurfaceError, render_surface
 
@@ -81,7 +82,7 @@ def _diff(old_path: Path, new_path: Path, *, as_json: bool) -> int:
 def _generate(*, check: bool) -> int:
     try:
         files = render()
-    except GeneratorMismatchError as exc:
+    except (GeneratorMismatchError, UnnamedSchemaError) as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
     if not check:

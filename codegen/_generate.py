@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ._literals import LITERALS_MODULE, literal_aliases, literals_module
+from ._names import check_class_names, with_inline_titles
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = REPO_ROOT / "openapi.json"
@@ -89,6 +90,7 @@ def _generator_command(spec_path: Path, output: Path, header_path: Path) -> list
         "--enum-field-as-literal", "one",
         "--strict-nullable",
         "--use-schema-description",
+        "--use-title-as-name",  # how codegen/_names.py names inline schemas
         "--field-extra-keys", "x-flashproxy-secret",
         "--base-class", BASE_CLASS,
         "--base-class-map", json.dumps(BASE_CLASS_MAP),
@@ -128,12 +130,15 @@ def render(spec_path: Path = SPEC_PATH) -> dict[str, str]:
             _HEADER.format(what="Models", version=version) + _MODELS_IMPORTS, encoding="utf-8"
         )
         output = Path(tmp) / "models.py"
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        titled_spec = Path(tmp) / "openapi.json"
+        titled_spec.write_text(json.dumps(with_inline_titles(spec)), encoding="utf-8")
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
         }
         result = subprocess.run(
-            _generator_command(spec_path, output, header_path),
+            _generator_command(titled_spec, output, header_path),
             cwd=REPO_ROOT,
             env=env,
             capture_output=True,
@@ -143,6 +148,7 @@ def render(spec_path: Path = SPEC_PATH) -> dict[str, str]:
         if result.returncode != 0:
             raise RuntimeError(f"datamodel-code-generator failed:\n{result.stderr}")
         models = output.read_text(encoding="utf-8")
+    check_class_names(models, spec)
     literals_header = _HEADER.format(what="Literal aliases of the enums", version=version)
     return {
         "models.py": models,
