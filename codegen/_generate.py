@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ._literals import LITERALS_MODULE, literal_aliases, literals_module
+from ._deprecations import DEPRECATIONS_MODULE, deprecations_module
 from ._names import check_class_names, with_inline_titles
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -153,6 +154,9 @@ def render(spec_path: Path = SPEC_PATH) -> dict[str, str]:
     return {
         "models.py": models,
         LITERALS_MODULE: literals_module(models, literals_header),
+        DEPRECATIONS_MODULE: deprecations_module(
+            spec, _HEADER.format(what="Deprecations", version=version)
+        ),
         "__init__.py": _init_module(models, version),
     }
 

@@ -6,14 +6,17 @@ path IDs and enum-valued parameters the same way, before any request is spent.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
 from .._exceptions import RequestValidationError
 from .._generated import Plan
+from .._generated import deprecations as _deprecations
 from .._model_support import OpenStrEnum
 
 if TYPE_CHECKING:
@@ -46,13 +49,45 @@ _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 
 
 def operation(operation_id: str) -> Callable[[F], F]:
-    """Mark a method as the implementation of the openapi.json ``operation_id``."""
+    """Mark a method as the implementation of the openapi.json ``operation_id``.
+
+    When the spec deprecates the operation, or some of its parameters, the method
+    warns with :class:`DeprecationWarning` at the call (for parameters: when given).
+    """
 
     def mark(function: F) -> F:
         setattr(function, OPERATION_ATTRIBUTE, operation_id)
-        return function
+        return _warn_when_deprecated(function, operation_id)
 
     return mark
+
+
+def _warn_when_deprecated(function: F, operation_id: str) -> F:
+    whole = operation_id in _deprecations.DEPRECATED_OPERATIONS
+    parameters = _deprecations.DEPRECATED_PARAMETERS.get(operation_id, frozenset())
+    if not whole and not parameters:
+        return function
+    name = function.__qualname__
+
+    @functools.wraps(function)
+    def warned(*args: Any, **kwargs: Any) -> Any:
+        # Warned here, at the call, not when the coroutine first runs: the warning
+        # then points at the caller's line.
+        if whole:
+            warnings.warn(
+                f"{name} ({operation_id}) is deprecated in the API spec",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        for given in sorted(parameters & {k for k, v in kwargs.items() if v is not None}):
+            warnings.warn(
+                f"{name}: the {given!r} parameter is deprecated in the API spec",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        return function(*args, **kwargs)
+
+    return warned  # type: ignore[return-value]
 
 
 class AsyncResource:
