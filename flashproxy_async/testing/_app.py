@@ -200,7 +200,9 @@ async def _call(handler: Handler, request: web.Request) -> web.StreamResponse:
     except web.HTTPException as exc:
         if exc.status == 404:
             return error_response(404, "NOT_FOUND", f"No route for {request.path}")
-        return error_response(exc.status, "VALIDATION_ERROR", exc.reason)
+        # Keep aiohttp's headers: a 405 must say which methods the path takes (Allow).
+        allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+        return error_response(exc.status, "VALIDATION_ERROR", exc.reason, headers=allow)
     except Exception:
         logger.exception("flashproxy fake: handler failed for %s %s", request.method, request.path)
         return error_response(500, "INTERNAL_ERROR", "Internal server error")
