@@ -11,8 +11,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from ._literals import LITERALS_MODULE, literal_aliases, literals_module
 from ._deprecations import DEPRECATIONS_MODULE, deprecations_module
+from ._literals import LITERALS_MODULE, literal_aliases, literals_module
 from ._names import check_class_names, with_inline_titles
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

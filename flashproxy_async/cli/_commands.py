@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import click
 
 from .._exceptions import TargetingError
-from .._generated import Plan
+from .._generated import Plan, PlanStatusFilter, PoolType, Product
 from ._app import api_options, flashproxy, open_client, run_async, settings
 from ._output import cli_data, print_json, print_table
 
@@ -116,7 +116,12 @@ def list_plans(status: str | None, product: str | None) -> int:
 
     async def go() -> int:
         async with open_client() as client:
-            found = [p async for p in client.plans.list(status=status, product=product)]
+            # Typed as the enums; values the spec lacks are refused by the client, by name.
+            listing = client.plans.list(
+                status=None if status is None else PlanStatusFilter(status),
+                product=None if product is None else Product(product),
+            )
+            found = [p async for p in listing]
             await _show_plans(client, found, many=True)
         return 0
 
@@ -182,7 +187,9 @@ def create_plan(product: str, **options: Any) -> int:
 
     async def go() -> int:
         async with open_client() as client:
-            plan = await client.plans.create(product=product, **options)
+            # Fields from flags: the overloads cannot see them, the run-time rules check them.
+            fields: dict[str, Any] = {"product": product, **options}
+            plan = await client.plans.create(**fields)
             await _show_plans(client, [plan], many=False)
         return 0
 
@@ -212,12 +219,13 @@ def extend_plan(
     async def go() -> int:
         async with open_client() as client:
             plan = await client.plans.get(plan_id)  # its product lets the extend rules apply
-            extended = await client.plans.extend(
-                plan,
-                add_days=add_days,
-                add_bandwidth_gb=add_bandwidth_gb,
-                extend_30_days=extend_30_days,
-            )
+            # Which of these is given is known at run time only; the rules check it.
+            fields: dict[str, Any] = {
+                "add_days": add_days,
+                "add_bandwidth_gb": add_bandwidth_gb,
+                "extend_30_days": extend_30_days,
+            }
+            extended = await client.plans.extend(plan, **fields)
             await _show_plans(client, [extended], many=False)
         return 0
 
@@ -243,7 +251,8 @@ def pools(pool_type: str | None, country: str | None) -> int:
 
     async def go() -> int:
         async with open_client() as client:
-            found = await client.proxies.pools(type=pool_type, country=country)
+            kind = None if pool_type is None else PoolType(pool_type)
+            found = await client.proxies.pools(type=kind, country=country)
         if settings().as_json:
             print_json(cli_data(found))
             return 0
