@@ -7,13 +7,21 @@ from uuid import uuid4
 import pytest
 from yarl import URL
 
-from flashproxy_async.models import Plan, PlanConnection, Product, ProxyItem, ProxyList
+from flashproxy_async.models import (
+    Plan,
+    PlanConnection,
+    PlanStatus,
+    Product,
+    ProxyItem,
+    ProxyList,
+)
 from flashproxy_async.targeting import TargetingError
 
 PLAN_ID = uuid4()
 ISP = Plan(
     plan_id=PLAN_ID,
     product=Product.dedicated_isp,
+    status=PlanStatus.active,
     proxy_username="plan_user",
     proxy_password="plan_pass",
     connection=PlanConnection(hostname="isp.proxyserver.bot", port_http=10000),
@@ -55,14 +63,26 @@ def test_dedicated_isp_without_its_proxy_list_says_how_to_get_it() -> None:
 def test_a_proxy_list_of_another_plan_or_for_another_product_is_refused() -> None:
     with pytest.raises(TargetingError, match="not plan"):
         ISP.proxy_urls(ProxyList(plan_id=uuid4(), proxies=ITEMS))
-    resi = Plan(product=Product.residential, proxy_username="u", proxy_password="p")
+    resi = Plan(
+        plan_id=PLAN_ID,
+        product=Product.residential,
+        status=PlanStatus.active,
+        proxy_username="u",
+        proxy_password="p",
+    )
     with pytest.raises(TargetingError, match="for dedicated_isp plans") as caught:
         resi.proxy_urls(LISTING)
     assert caught.value.rule == "plan.proxies"
 
 
 def test_pool_plans_list_every_port_and_port_index_agrees() -> None:
-    pool = Plan(product=Product.pool2, proxy_username="u", proxy_password="p")
+    pool = Plan(
+        plan_id=PLAN_ID,
+        product=Product.pool2,
+        status=PlanStatus.active,
+        proxy_username="u",
+        proxy_password="p",
+    )
     urls = pool.proxy_urls(country="de")
     assert [URL(u).port for u in urls] == list(range(10000, 10010))
     assert urls == [pool.proxy_url(country="de", port_index=i) for i in range(10)]
@@ -70,7 +90,13 @@ def test_pool_plans_list_every_port_and_port_index_agrees() -> None:
 
 
 def test_single_port_products_have_one_url_and_refuse_other_port_indexes() -> None:
-    resi = Plan(product=Product.residential, proxy_username="u", proxy_password="p")
+    resi = Plan(
+        plan_id=PLAN_ID,
+        product=Product.residential,
+        status=PlanStatus.active,
+        proxy_username="u",
+        proxy_password="p",
+    )
     assert resi.proxy_urls() == [resi.proxy_url()]
     with pytest.raises(TargetingError) as caught:
         resi.proxy_url(port_index=1)
