@@ -21,13 +21,18 @@ from typing import Any
 
 import attrs
 import pytest
+import typing_extensions
 
 from codegen._generate import SPEC_PATH
 from codegen._spec_walk import json_schema, load_spec, operations, parameters, resolve
 from flashproxy_async import AsyncFlashProxy
+from flashproxy_async._call_options import CallOptions
 from flashproxy_async._plan_fields import PRODUCT_VARIANTS
 from flashproxy_async.resources import resources_of
 from flashproxy_async.resources._base import OPERATION_ATTRIBUTE
+
+#: Names the resources import only for type checkers, for get_type_hints.
+TYPE_CHECKING_NAMES = {"Unpack": typing_extensions.Unpack, "CallOptions": CallOptions}
 
 API_KEY = "fp_test_" + "d" * 32
 PLAN_ID = "536593ee-8722-48bd-bd17-b2ec73b7d701"
@@ -91,7 +96,7 @@ def _calls(method: Callable[..., Any]) -> list[dict[str, Any]]:
     """Keyword arguments that give every parameter of ``method``, in one or more calls."""
     if method.__name__ == "create" and getattr(method, OPERATION_ATTRIBUTE) == "createPlan":
         return [_create_call(row) for row in PRODUCT_VARIANTS]
-    hints = typing.get_type_hints(method)
+    hints = typing.get_type_hints(method, localns=TYPE_CHECKING_NAMES)
     call = {}
     for name, parameter in inspect.signature(method).parameters.items():
         if name == "self" or parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):

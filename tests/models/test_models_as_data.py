@@ -72,11 +72,16 @@ def test_every_documented_example_round_trips_with_an_unknown_field(name: str) -
 
 def test_wire_names_uuids_and_datetimes_are_json_ready() -> None:
     plan_id = uuid.uuid4()
-    plan = Plan(plan_id=plan_id, product=generated.Product.residential_lite)
+    plan = Plan(
+        plan_id=plan_id,
+        product=generated.Product.residential_lite,
+        status=generated.PlanStatus.active,
+    )
     plan.created_at = datetime.fromisoformat("2026-03-01T12:00:00+00:00")
     assert plan.to_dict() == {
         "plan_id": str(plan_id),
         "product": "residential-lite",
+        "status": "active",
         "created_at": "2026-03-01T12:00:00Z",
     }
     pool = Pool.from_dict(

@@ -15,13 +15,18 @@ from typing import Any
 
 import attrs
 import pytest
+import typing_extensions
 
+from flashproxy_async._call_options import CallOptions
 from flashproxy_async._exceptions import RequestValidationError
 from flashproxy_async._generated import CreatePlanRequest, Product
 from flashproxy_async._plan_fields import CREATE_PLAN_FIELDS, PRODUCT_VARIANTS, ProductVariant
 from flashproxy_async._rules import check_create_plan
 from flashproxy_async.resources import AsyncPlans
 from flashproxy_async.sync import SyncPlans
+
+#: Names the resources import only for type checkers, for get_type_hints.
+TYPE_CHECKING_NAMES = {"Unpack": typing_extensions.Unpack, "CallOptions": CallOptions}
 
 get_overloads = getattr(typing, "get_overloads", None)
 pytestmark = pytest.mark.skipif(get_overloads is None, reason="typing.get_overloads needs 3.11")
@@ -54,7 +59,7 @@ def _literal_values(hint: Any) -> frozenset[str] | None:
 
 
 def _overload(function: Any) -> Overload:
-    hints = typing.get_type_hints(function)
+    hints = typing.get_type_hints(function, localns=TYPE_CHECKING_NAMES)
     parameters = [
         p
         for p in inspect.signature(function).parameters.values()

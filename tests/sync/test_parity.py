@@ -192,7 +192,7 @@ def test_blocking_methods_read_like_the_async_ones_in_help(sync_client: FlashPro
     assert get.__qualname__ == "SyncPlans.get"
     assert get.__doc__.startswith("Fetch one plan.")
     assert "Blocking: runs ``AsyncPlans.get``" in get.__doc__
-    assert "in place of the async iterator" in sync_client.plans.list.__doc__
+    assert "blocking form of the async result" in sync_client.plans.list.__doc__
     assert not inspect.iscoroutinefunction(get)
     assert {"get", "list", "create_dedicated_isp"} <= set(dir(sync_client.plans))
     assert repr(sync_client.plans) == "<SyncResource plans: AsyncPlans>"
