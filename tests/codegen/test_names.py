@@ -40,7 +40,7 @@ def test_an_inline_schema_named_in_the_map_generates_that_class(
 ) -> None:
     monkeypatch.setitem(_names.INLINE_NAMES, POINTER, "PoolSummary")
     models = render(_spec_with_inline_object(tmp_path))["models.py"]
-    assert "class PoolSummary:" in models
+    assert "class PoolSummary(" in models
     assert "summary: PoolSummary | None" in models
 
 
