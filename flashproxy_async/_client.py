@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
@@ -176,6 +178,11 @@ class AsyncFlashProxy:
     def base_url(self) -> str:
         """The API root every path is joined to."""
         return self._transport.base_url
+
+    @property
+    def key_fingerprint(self) -> str:
+        """A short one-way digest of the API key: names the account, never reveals the key."""
+        return hashlib.sha256(self._transport.secrets[0].encode()).hexdigest()[:16]
 
     @property
     def timeout(self) -> Timeout:

@@ -241,9 +241,16 @@ class PlanMethods(Model):
     def _proxy_credentials(self) -> tuple[Product, str, str]:
         from ._exceptions import TargetingError
 
-        if self.product is None or self.proxy_username is None or self.proxy_password is None:
+        if self.product is None:
             raise TargetingError(
-                "this plan has no product or proxy credentials to build a URL from",
+                "this plan has no product, so no proxy URL can be built for it",
+                rule="plan.product",
+            )
+        if self.proxy_username is None or self.proxy_password is None:
+            raise TargetingError(
+                f"plan {getattr(self, 'plan_id', None)} carries no proxy credentials (a plan "
+                "read back from a provisioning journal never does: passwords are not written "
+                "to disk); fetch it with client.plans.get(plan_id), then call proxy_url()",
                 rule="plan.credentials",
             )
         return self.product, self.proxy_username, self.proxy_password

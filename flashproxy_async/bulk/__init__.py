@@ -17,13 +17,18 @@ leaves exactly one plan per order.
 
 from __future__ import annotations
 
+from ._journal_base import JournalError, JournalInUseError
 from ._orders import PlanOrder, load_orders
 from ._provision import ProgressEvent, ProvisionReport, provision, validate_orders
+from ._reconcile import ReferenceConflictError
 
 __all__ = [
+    "JournalError",
+    "JournalInUseError",
     "PlanOrder",
     "ProgressEvent",
     "ProvisionReport",
+    "ReferenceConflictError",
     "load_orders",
     "provision",
     "validate_orders",

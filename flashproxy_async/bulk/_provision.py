@@ -1,21 +1,18 @@
-"""provision(): buy a batch of plans, journaled, reconciled, and stopped on account errors."""
+"""provision(): buy a batch of plans: journaled, reconciled, settled, stopped on account errors."""
 
 from __future__ import annotations
 
+import math
 import os
-from collections import deque
+import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import attrs
 
 from .._exceptions import (
-    APIError,
     AuthenticationError,
-    FlashProxyError,
-    InsufficientBalanceError,
-    InternalServerError,
     PermissionDeniedError,
     ProductDisabledError,
     RequestValidationError,
@@ -28,17 +25,33 @@ from .._generated import (
     Plan,
     Product,
 )
-from .._hooks import RequestEvent
 from .._rules import check_create_plan
-from ._journal import Journal, OrderState
-from ._orders import PlanOrder, create_kwargs
+from ._credentials import fill_credentials
+from ._host_lock import HostLock
+from ._journal import FileJournal
+from ._journal_base import JobHeader, JournalEntry, OrderState, ProvisionJournal, job_id
+from ._orders import PlanOrder
+from ._reconcile import conflict, walk_plans
+from ._workers import outcome_unknown, run_workers
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy
 
-__all__ = ["ProgressEvent", "ProvisionReport", "provision"]
+__all__ = ["ProgressEvent", "ProvisionReport", "provision", "validate_orders"]
 
-_RECONCILE_PAGE_SIZE = 100  # the API's largest page: the fewest requests per walk
+Reconcile = Literal["always", "journal"]
+
+# A purchase the server received at the very end of an attempt's timeout still needs a
+# moment to commit before a lookup can see it.
+_SETTLE_MARGIN = 5.0
+_SETTLE_WITHOUT_TIMEOUT = 120.0
+
+# Orders the journal itself doubts: looked up whatever ``reconcile`` says.
+_DOUBTFUL = (OrderState.IN_DOUBT, OrderState.CONFLICT)
+
+# Injectable for tests: the wall clock intents are stamped with, and the settle wait.
+wall_clock: Callable[[], float] = time.time
+sleep: Callable[[float], Any] = anyio.sleep
 
 
 @attrs.frozen
@@ -46,12 +59,18 @@ class ProgressEvent:
     """One step of a provisioning run, passed to ``on_progress``.
 
     Attributes:
-        reference: the order this is about.
+        reference: the order this is about ("" for ``settling`` and ``walked``).
         outcome: ``"created"``, ``"reconciled"`` (found from an earlier run),
-            ``"skipped"`` (done in an earlier run), ``"failed"`` or ``"not_attempted"``.
+            ``"skipped"`` (done in an earlier run), ``"failed"`` or
+            ``"not_attempted"``; or, without settling an order, ``"settling"`` (the
+            run waits ``wait_seconds`` for ``waiting`` in-doubt orders of a killed
+            run to settle) and ``"walked"`` (a reconciliation walk ended).
         done: orders settled so far, this one included.
         total: orders in the job.
         error: the error, for ``"failed"``.
+        waiting: in-doubt orders the run waits for, for ``"settling"``.
+        wait_seconds: how long it waits, for ``"settling"``.
+        reconcile_requests: requests the reconciliation walks spent so far.
     """
 
     reference: str
@@ -59,6 +78,9 @@ class ProgressEvent:
     done: int
     total: int
     error: BaseException | None = None
+    waiting: int = 0
+    wait_seconds: float | None = None
+    reconcile_requests: int = 0
 
 
 @attrs.define
@@ -67,14 +89,16 @@ class ProvisionReport:
 
     Attributes:
         created: reference -> plan, for every order that has its plan, including
-            plans bought by earlier runs of the same journal. Plans read back from
-            the journal carry no proxy password (it is never written to disk):
-            fetch them with ``client.plans.get(plan.plan_id)`` for credentials.
+            plans bought by earlier runs. Each carries its credentials, so
+            ``plan.proxy_url()`` works on a rerun too (plans read back from the
+            journal take them from the reconciliation walk, or from ``plans.get``).
         failed: reference -> error, for orders that failed in this run.
         not_attempted: references never sent, because the run stopped first
             (402, 401 or 403 FORBIDDEN), in job order.
-        reconciled: references found bought by an earlier, interrupted run.
+        reconciled: references found bought by an earlier run (or another job).
         stopped_by: the error that stopped the run, if one did.
+        reconcile_requests: requests the reconciliation walks spent (GET /plans pages).
+        credential_requests: ``plans.get`` calls made for journal plans' credentials.
     """
 
     created: dict[str, Plan] = attrs.field(factory=dict)
@@ -82,34 +106,18 @@ class ProvisionReport:
     not_attempted: list[str] = attrs.field(factory=list)
     reconciled: list[str] = attrs.field(factory=list)
     stopped_by: BaseException | None = None
+    reconcile_requests: int = 0
+    credential_requests: int = 0
 
     @property
     def in_doubt(self) -> list[str]:
         """Failed orders that may have been bought anyway; a rerun reconciles them."""
-        return [ref for ref, error in self.failed.items() if _outcome_unknown(error)]
+        return [ref for ref, error in self.failed.items() if outcome_unknown(error)]
 
     @property
     def ok(self) -> bool:
         """True when every order has its plan."""
         return not self.failed and not self.not_attempted
-
-
-def _outcome_unknown(error: BaseException) -> bool:
-    """May the purchase have gone through? When unsure, yes: a rerun then looks first."""
-    if isinstance(error, FlashProxyError) and error.outcome_unknown:
-        return True
-    if isinstance(error, RequestValidationError):
-        return False
-    # A 4xx answer is a refusal; anything else (5xx, a dropped connection, a body that
-    # did not decode, a bug) may follow a purchase that went through.
-    return not (isinstance(error, APIError) and not isinstance(error, InternalServerError))
-
-
-def _stops_the_run(error: BaseException) -> bool:
-    """402, 401 and 403 FORBIDDEN hold for every order; PRODUCT_DISABLED for one product."""
-    if isinstance(error, ProductDisabledError):
-        return False
-    return isinstance(error, (InsufficientBalanceError, AuthenticationError, PermissionDeniedError))
 
 
 def _known(value: str | None, enum: type[Any], field: str, reference: str) -> Any:
@@ -164,186 +172,276 @@ def validate_orders(orders: Sequence[PlanOrder]) -> None:
             raise RequestValidationError(f"order {ref!r}: {exc}", rule=exc.rule) from None
 
 
+def default_settle(client: AsyncFlashProxy) -> float:
+    """The client's per-attempt timeout plus a margin: no purchase is processed longer."""
+    attempt = client.timeout.attempt
+    return (_SETTLE_WITHOUT_TIMEOUT if attempt is None else attempt) + _SETTLE_MARGIN
+
+
+def _check_options(settle: float | None, reconcile: str) -> None:
+    if reconcile not in ("always", "journal"):
+        raise RequestValidationError(
+            f"reconcile must be 'always' or 'journal', got {reconcile!r}", rule="reconcile"
+        )
+    if settle is not None and (
+        isinstance(settle, bool)
+        or not isinstance(settle, int | float)
+        or not math.isfinite(settle)
+        or settle < 0
+    ):
+        raise RequestValidationError(
+            f"settle must be a number of seconds, 0 or more, got {settle!r}", rule="settle"
+        )
+
+
 async def provision(
     client: AsyncFlashProxy,
     orders: Iterable[PlanOrder],
     *,
-    journal: str | os.PathLike[str],
+    journal: str | os.PathLike[str] | ProvisionJournal,
     on_progress: Callable[[ProgressEvent], None] | None = None,
+    settle: float | None = None,
+    reconcile: Reconcile = "always",
 ) -> ProvisionReport:
-    """Buy one plan per order, safely across crashes and reruns.
+    """Buy one plan per order, exactly once across crashes, reruns and lost journals.
 
-    Before anything is bought, references are checked for uniqueness and every
-    order is checked against the product rules. The journal (JSONL, fsync'd)
-    records the intent before each purchase is sent and its outcome after. A
-    rerun with the same journal skips orders already done, and looks for the
-    in-doubt ones (sent, outcome unknown) in one walk of the plan list, matching
-    ``end_user_reference``, before buying any of them again.
+    Before anything is sent: references are checked for uniqueness and every order
+    against the product rules; the account's lock on this host and the journal's
+    lock are taken; the journal's header must name this job and base URL. Then one
+    ``balance.get()`` checks the key (a 401 or 403 FORBIDDEN ends the run with
+    every order not attempted), and, with ``reconcile="always"``, one walk of the
+    plan list looks up every order the journal does not record as done: a plan
+    found under the order's reference is that order's plan (reported as
+    reconciled); one of another product is a conflict, and nothing is bought for it.
 
-    Purchases run on ``client.limiter.max_concurrent`` workers, paced by the client's
-    limiter. After a 402, 401 or 403 FORBIDDEN no new purchase is
-    sent, not even one already waiting in the limiter (it is called off), and the
-    unsent orders are reported as not attempted. An out-of-stock
-    order, a disabled product or any other refusal fails that order alone.
+    An order a killed run left in doubt is not looked up, nor bought, until
+    ``settle`` seconds have passed since its intent was sent; the run buys the other
+    orders meanwhile, and reports ``"settling"`` progress.
+
+    Purchases run on ``client.limiter.max_concurrent`` workers, paced by the
+    client's limiter. After a 402, 401 or 403 FORBIDDEN no new purchase is sent,
+    and the unsent orders are reported as not attempted.
 
     Args:
         client: an open :class:`AsyncFlashProxy`.
-        orders: the job; each ``reference`` is sent as ``end_user_reference``.
-        journal: the journal file; created if missing, appended to if not.
-        on_progress: called with a :class:`ProgressEvent` as each order settles.
+        orders: the job; each ``reference`` is sent as ``end_user_reference``, and is
+            the order's identity in the account.
+        journal: the journal file (created with its header if missing), or a
+            journal object.
+        on_progress: called with a :class:`ProgressEvent` at each step.
+        settle: seconds an in-doubt order waits after its intent before it is looked
+            up; None means the client's per-attempt timeout plus 5 s.
+        reconcile: ``"always"`` (look up every order not recorded done) or
+            ``"journal"`` (trust the journal: only orders it records in doubt are
+            looked up; a lost or replaced journal then buys again).
 
     Returns:
         A :class:`ProvisionReport`.
 
     Raises:
-        RequestValidationError: a duplicate reference or an invalid order; nothing
-            was bought.
-        FlashProxyError: the reconciliation walk failed; nothing was bought.
-        OSError: the journal cannot be written, or another run holds it (two runs
-            on one journal could buy twice).
-
-    Rerun an interrupted job once its last requests have settled: a purchase the
-    server is still working on when the rerun looks for it would be bought again.
+        RequestValidationError: a duplicate reference, an invalid order or option;
+            nothing was sent.
+        JournalError: the journal is not this job's journal, is damaged, or another
+            run holds it or the account (the message names the journal, and the
+            holder's pid); nothing was sent.
+        FlashProxyError: the preflight or a reconciliation walk failed; nothing was
+            bought after it.
     """
     job = list(orders)
     validate_orders(job)
-    report = ProvisionReport()
-    total = len(job)
-    done = 0
+    _check_options(settle, reconcile)
+    window = default_settle(client) if settle is None else float(settle)
+    book: ProvisionJournal = (
+        FileJournal(journal) if isinstance(journal, str | os.PathLike) else journal
+    )
+    account = HostLock.for_account(client.base_url, client.key_fingerprint)
+    account.acquire(journal=book.name)
+    try:
+        book.open(JobHeader(job_id(job), client.base_url))
+        try:
+            run = _Run(client, job, book, on_progress, window, reconcile)
+            return await run.execute()
+        finally:
+            book.close()
+    finally:
+        account.release()
 
-    def settle(reference: str, outcome: str, error: BaseException | None = None) -> None:
-        nonlocal done
-        done += 1
-        if on_progress is not None:
-            on_progress(ProgressEvent(reference, outcome, done, total, error))
 
-    with Journal(journal) as book:
-        pending: list[PlanOrder] = []
-        in_doubt: list[PlanOrder] = []
-        for order in job:
-            entry = book.state(order.reference)
+class _Run:
+    """One provisioning run: its journal, its report and its progress."""
+
+    def __init__(
+        self,
+        client: AsyncFlashProxy,
+        job: list[PlanOrder],
+        book: ProvisionJournal,
+        on_progress: Callable[[ProgressEvent], None] | None,
+        settle: float,
+        reconcile: Reconcile,
+    ) -> None:
+        self.client = client
+        self.job = job
+        self.book = book
+        self.on_progress = on_progress
+        self.settle = settle
+        self.reconcile = reconcile
+        self.report = ProvisionReport()
+        self.done = 0
+        self.position = {order.reference: i for i, order in enumerate(job)}
+
+    def emit(self, reference: str, outcome: str, error: BaseException | None = None) -> None:
+        self.done += 1
+        self._tell(ProgressEvent(reference, outcome, self.done, len(self.job), error))
+
+    def _tell(self, event: ProgressEvent) -> None:
+        if self.on_progress is not None:
+            self.on_progress(attrs.evolve(event, reconcile_requests=self.report.reconcile_requests))
+
+    def _in_order(self, orders: Iterable[PlanOrder]) -> list[PlanOrder]:
+        return sorted(orders, key=lambda order: self.position[order.reference])
+
+    async def execute(self) -> ProvisionReport:
+        lookups: list[PlanOrder] = []
+        buys: list[PlanOrder] = []
+        for order in self.job:
+            entry = self.book.state(order.reference)
             if entry.state is OrderState.DONE and entry.plan is not None:
-                report.created[order.reference] = entry.plan
-                settle(order.reference, "skipped")
-            elif entry.state is OrderState.IN_DOUBT:
-                in_doubt.append(order)
+                self.report.created[order.reference] = entry.plan
+                self.emit(order.reference, "skipped")
+            elif self.reconcile == "always" or entry.state in _DOUBTFUL:
+                lookups.append(order)
             else:
-                pending.append(order)
-
-        if in_doubt:
-            found = await _find_plans(client, in_doubt)
-            for order in in_doubt:
-                plan = found.get(order.reference)
-                if plan is None:
-                    book.absent(order.reference)
-                    pending.append(order)
+                buys.append(order)
+        vouched = list(self.report.created)
+        needs_requests = (
+            lookups or buys or not all(map(_has_credentials, self.report.created.values()))
+        )
+        if needs_requests and not await self._preflight(lookups + buys):
+            return self.report
+        deferred = await self._look_up(lookups, buys, also=vouched, first=True)
+        unsent = await self._buy_while_settling(self._in_order(buys), deferred)
+        if deferred:
+            later: list[PlanOrder] = []
+            if _stopped_for_good(self.report.stopped_by):
+                unsent += [order.reference for order in deferred]
+            else:
+                await self._look_up(deferred, later, also=(), first=False)
+                if self.report.stopped_by is None:
+                    unsent += await run_workers(
+                        self.client, self._in_order(later), self.book, self.report,
+                        self.emit, wall_clock=wall_clock,
+                    )  # fmt: skip
                 else:
-                    book.created(order.reference, plan, via="reconcile")
-                    report.created[order.reference] = plan
-                    report.reconciled.append(order.reference)
-                    settle(order.reference, "reconciled")
-            position = {order.reference: i for i, order in enumerate(job)}
-            pending.sort(key=lambda order: position[order.reference])
+                    unsent += [order.reference for order in later]
+        if not _stopped_for_good(self.report.stopped_by):
+            self.report.credential_requests = await fill_credentials(
+                self.client, self.report.created, vouched
+            )
+        for reference in sorted(unsent, key=self.position.__getitem__):
+            self.report.not_attempted.append(reference)
+            self.emit(reference, "not_attempted")
+        return self.report
 
-        await _run_workers(client, pending, book, report, settle)
-    return report
+    async def _preflight(self, pending: Sequence[PlanOrder]) -> bool:
+        """One balance read before the first purchase: a bad key costs no order."""
+        try:
+            await self.client.balance.get()
+        except (AuthenticationError, PermissionDeniedError) as exc:
+            if isinstance(exc, ProductDisabledError):
+                raise
+            self.report.stopped_by = exc
+            for order in pending:
+                self.report.not_attempted.append(order.reference)
+                self.emit(order.reference, "not_attempted")
+            return False
+        return True
 
+    async def _look_up(
+        self,
+        orders: Sequence[PlanOrder],
+        buys: list[PlanOrder],
+        *,
+        also: Sequence[str],
+        first: bool,
+    ) -> list[PlanOrder]:
+        """Walk the plan list for ``orders``; return the in-doubt ones still settling."""
+        if not orders:
+            return []
+        walk = await walk_plans(self.client, [order.reference for order in orders], also=also)
+        self.report.reconcile_requests += walk.requests
+        self._tell(ProgressEvent("", "walked", self.done, len(self.job)))
+        for reference in also:
+            if reference in walk.found:
+                self.report.created[reference] = walk.found[reference]
+        now = wall_clock()
+        deferred: list[PlanOrder] = []
+        for order in orders:
+            plan = walk.found.get(order.reference)
+            entry = self.book.state(order.reference)
+            if plan is not None:
+                self._found(order, plan)
+            elif first and _settling(entry, now, self.settle):
+                deferred.append(order)
+            else:
+                if entry.state is not OrderState.NEW:
+                    self.book.absent(order.reference)
+                buys.append(order)
+        return deferred
 
-async def _find_plans(client: AsyncFlashProxy, orders: Sequence[PlanOrder]) -> dict[str, Plan]:
-    """One walk of the plan list, for every in-doubt order at once."""
-    wanted = {order.reference for order in orders}
-    products = {order.product for order in orders}
-    # Filter by product where one product covers them all. Not by status: a 1_hour plan
-    # bought by the killed run may have expired since, and missing it would buy twice.
-    filters: dict[str, Any] = {"per_page": _RECONCILE_PAGE_SIZE}
-    if len(products) == 1:
-        filters["product"] = next(iter(products))
-    found: dict[str, Plan] = {}
-    async for plan in client.plans.list(**filters):
-        reference = plan.end_user_reference
-        if reference in wanted and reference not in found:
-            found[reference] = plan
-            if len(found) == len(wanted):
-                break
-    return found
+    def _found(self, order: PlanOrder, plan: Plan) -> None:
+        clash = conflict(order, plan)
+        if clash is not None:
+            self.book.conflict(order.reference, clash)
+            self.report.failed[order.reference] = clash
+            self.emit(order.reference, "failed", clash)
+            return
+        self.book.created(order.reference, plan, via="reconcile")
+        self.report.created[order.reference] = plan
+        self.report.reconciled.append(order.reference)
+        self.emit(order.reference, "reconciled")
 
+    async def _buy_while_settling(
+        self, buys: list[PlanOrder], deferred: Sequence[PlanOrder]
+    ) -> list[str]:
+        unsent: list[str] = []
 
-class _Withheld(Exception):
-    """The run stopped before this purchase went out: nothing was sent."""
+        async def buy() -> None:
+            unsent.extend(
+                await run_workers(
+                    self.client, buys, self.book, self.report, self.emit, wall_clock=wall_clock
+                )
+            )
 
+        async def wait() -> None:
+            sent = [self.book.state(o.reference).sent_at or 0.0 for o in deferred]
+            seconds = max(0.0, max(sent) + self.settle - wall_clock())
+            self._tell(
+                ProgressEvent(
+                    "", "settling", self.done, len(self.job),
+                    waiting=len(deferred), wait_seconds=seconds,
+                )
+            )  # fmt: skip
+            await sleep(seconds)
 
-async def _run_workers(
-    client: AsyncFlashProxy,
-    orders: Sequence[PlanOrder],
-    book: Journal,
-    report: ProvisionReport,
-    settle: Callable[[str, str, BaseException | None], None],
-) -> None:
-    queue = deque(orders)
-    workers = max(1, min(int(client.limiter.max_concurrent), len(queue)))
-    withheld: list[str] = []
-    stop = anyio.Event()
-    # Purchases whose first attempt still waits in the limiter: a stop calls them off.
-    # A purchase leaves this set the moment before it is sent; a retry after a 429 is
-    # held back by launch() instead.
-    unsent: set[anyio.CancelScope] = set()
-
-    def stop_the_run(error: BaseException) -> None:
-        report.stopped_by = error
-        stop.set()
-        for scope in unsent:
-            scope.cancel()
-
-    async def purchase(order: PlanOrder) -> None:
-        intent_written = False
-
-        def launch(event: RequestEvent) -> None:
-            # A request hook: runs right before each attempt is sent, past the
-            # limiter's wait, the last moment a stop can hold the purchase back.
-            nonlocal intent_written
-            if stop.is_set():
-                if intent_written:  # an earlier attempt was turned away unprocessed
-                    book.withheld(order.reference)
-                raise _Withheld
-            unsent.discard(scope)
-            book.intent(order)
-            intent_written = True
-
-        hooks = client.event_hooks
-        hooks["request"].append(launch)
-        guarded = client.with_options(event_hooks=hooks)
-        with anyio.CancelScope() as scope:
-            unsent.add(scope)
-            try:
-                plan = await guarded.plans.create(**create_kwargs(order))
-            except _Withheld:
-                withheld.append(order.reference)
-                return
-            except Exception as exc:
-                unknown = _outcome_unknown(exc)
-                book.failed(order.reference, exc, outcome_unknown=unknown)
-                report.failed[order.reference] = exc
-                if _stops_the_run(exc) and not stop.is_set():
-                    stop_the_run(exc)
-                settle(order.reference, "failed", exc)
-                return
-            finally:
-                unsent.discard(scope)
-            book.created(order.reference, plan)
-            report.created[order.reference] = plan
-            settle(order.reference, "created", None)
-        if scope.cancelled_caught:  # called off while it waited: nothing was sent
-            withheld.append(order.reference)
-
-    async def worker() -> None:
-        while queue and not stop.is_set():
-            await purchase(queue.popleft())
-
-    if queue:
         async with anyio.create_task_group() as group:
-            for _ in range(workers):
-                group.start_soon(worker)
-    position = {order.reference: i for i, order in enumerate(orders)}
-    for reference in sorted([*withheld, *(o.reference for o in queue)], key=position.__getitem__):
-        report.not_attempted.append(reference)
-        settle(reference, "not_attempted", None)
+            group.start_soon(buy)
+            if deferred:
+                group.start_soon(wait)
+        return unsent
+
+
+def _settling(entry: JournalEntry, now: float, settle: float) -> bool:
+    """Sent by a run that may have been killed less than ``settle`` seconds ago."""
+    sent_at = entry.sent_at
+    return entry.state is OrderState.IN_DOUBT and sent_at is not None and now < sent_at + settle
+
+
+def _stopped_for_good(error: BaseException | None) -> bool:
+    """401 and 403 FORBIDDEN: no further request of this run can succeed."""
+    return isinstance(error, AuthenticationError | PermissionDeniedError) and not isinstance(
+        error, ProductDisabledError
+    )
+
+
+def _has_credentials(plan: Plan) -> bool:
+    return plan.proxy_password is not None
