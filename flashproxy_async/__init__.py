@@ -21,6 +21,7 @@ from ._exceptions import (
     ProductDisabledError,
     RateLimitedError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TargetingError,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "RequestEvent",
     "RequestValidationError",
     "ResponseEvent",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TargetingError",
     "Timeout",

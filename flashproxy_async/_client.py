@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import enum
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -13,6 +12,7 @@ import aiohttp
 
 from ._call_options import CallOptions, apply_call_options
 from ._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Timeout,
@@ -105,15 +105,19 @@ class AsyncFlashProxy:
             :class:`~flashproxy_async.ResponseEvent` (once the answer is read).
             An exception a hook raises propagates; a request hook's stops that
             attempt from being sent. Events carry headers with secrets masked.
+        max_response_bytes: The largest response body read, counted after
+            decompression, 16 MiB by default. A larger one ends its attempt with
+            :class:`~flashproxy_async.ResponseTooLargeError` (outcome unknown on a
+            purchase), within the attempt's timeout and without holding it in memory.
 
     Raises:
         RequestValidationError: no API key, a key that is not a FlashProxy key, or a
             live key with a plain-http base URL whose host is not loopback.
         TypeError: ``timeout``, ``deadline`` or ``max_retries`` of the wrong type, or a
             hook that is not callable.
-        ValueError: ``timeout``, ``deadline`` or ``max_retries`` out of range, an
-            ``event_hooks`` key other than ``request`` and ``response``, or both
-            ``session`` and ``session_factory``.
+        ValueError: ``timeout``, ``deadline``, ``max_retries`` or ``max_response_bytes``
+            out of range, an ``event_hooks`` key other than ``request`` and
+            ``response``, or both ``session`` and ``session_factory``.
     """
 
     limiter: Limiter
@@ -141,12 +145,21 @@ class AsyncFlashProxy:
         session_factory: Callable[[], aiohttp.ClientSession] | None = None,
         trust_env: bool = True,
         proxy: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if session is not None and session_factory is not None:
             raise ValueError("pass session or session_factory, not both")
         if session_factory is not None and not callable(session_factory):
             raise TypeError("session_factory must be a callable returning a ClientSession")
         key = resolve_api_key(api_key)
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ValueError(
+                f"max_response_bytes must be a positive int, got {max_response_bytes!r}"
+            )
         self._options = RequestOptions(
             timeout=Timeout.coerce(timeout),
             max_retries=check_max_retries(max_retries),
@@ -164,6 +177,7 @@ class AsyncFlashProxy:
             session_factory=session_factory,
             trust_env=trust_env,
             proxy=proxy,
+            max_response_bytes=max_response_bytes,
         )
         self._attach_resources()
 

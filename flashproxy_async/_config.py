@@ -18,6 +18,7 @@ import attrs
 from ._exceptions import RequestValidationError
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "PRODUCTION_BASE_URL",
@@ -35,6 +36,8 @@ LIVE_PREFIX: Final = "fp_live_"
 TEST_PREFIX: Final = "fp_test_"
 
 DEFAULT_MAX_RETRIES: Final = 2
+# Far above any documented answer (a page of 100 plans is tens of KB), far below harm.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 16 * 1024 * 1024
 
 
 def _check_seconds(name: str, value: float | None) -> float | None:

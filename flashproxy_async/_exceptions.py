@@ -17,6 +17,7 @@
     * APITimeoutError - an attempt or the call's deadline ran out.
   * ClientClosedError - the client was used after ``close()``.
   * ResponseValidationError - a 2xx body that does not fit its model.
+    * ResponseTooLargeError - a body past ``max_response_bytes``, cut off while read.
   * RequestValidationError - bad input caught locally, before any request.
     * TargetingError - a proxy username or URL that breaks the targeting rules.
   * RedisLimiterError - Redis failed under ``limiters.RedisRateLimiter`` (defined
@@ -32,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._redact import redact, snippet
+from ._redact import mask_secret_fields, redact, secret_values, snippet
 
 __all__ = [
     "APIConnectionError",
@@ -52,6 +53,7 @@ __all__ = [
     "ProductDisabledError",
     "RateLimitedError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TargetingError",
     "api_error_from_response",
@@ -115,10 +117,13 @@ class APIError(FlashProxyError):
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        # The server may echo a password it holds, one this client never saw: mask the
+        # spec's secret fields by name, and their values wherever else they appear.
+        message = redact(message, secret_values(body))
         self.status = status
         self.code = code
         self.message = message
-        self.body = body
+        self.body = mask_secret_fields(body)
         self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
         label = f"{status} {code}" if code else str(status)
         super().__init__(f"{label}: {message}")
@@ -199,9 +204,17 @@ class ResponseValidationError(FlashProxyError):
     """A 2xx body did not fit its model. ``path`` names the offending field."""
 
     def __init__(self, message: str, *, path: str | None = None, body: Any = None) -> None:
-        super().__init__(message)
+        super().__init__(redact(message, secret_values(body)))
         self.path = path
-        self.body = body
+        self.body = mask_secret_fields(body)
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """A response body passed ``max_response_bytes`` (after decompression) while read."""
+
+    def __init__(self, message: str, *, limit: int, path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.limit = limit
 
 
 class RequestValidationError(FlashProxyError, ValueError):
@@ -277,6 +290,7 @@ def api_error_from_response(
             message = error
         if message is None and isinstance(body.get("message"), str):
             message = body["message"]
+    secrets = [*secrets, *secret_values(body)]
     if message is None:
         message = snippet(body if isinstance(body, str) else repr(body), secrets)
     else:

@@ -8,10 +8,12 @@ misbehaving proxy in between, the ``Authorization`` header. The known secrets
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-__all__ = ["MASK", "redact", "snippet"]
+__all__ = ["MASK", "mask_secret_fields", "redact", "secret_fields", "secret_values", "snippet"]
 
 MASK = "***"
 _SNIPPET_CHARS = 200
@@ -45,14 +47,77 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+@functools.cache
+def secret_fields() -> frozenset[str]:
+    """The wire names of every field the spec marks secret (``x-flashproxy-secret``).
+
+    Read from the generated models, where codegen turns the mark into ``repr=False``.
+    """
+    import attrs
+
+    from ._generated import models
+
+    names: set[str] = set()
+    for model in vars(models).values():
+        if isinstance(model, type) and attrs.has(model):
+            names.update(field.name for field in attrs.fields(model) if field.repr is False)
+    return frozenset(names)
+
+
+@functools.cache
+def _named_secret_pattern() -> re.Pattern[str]:
+    # ``password: s3cr3t`` without quotes. Only the password-like names: the others
+    # (connection strings) hold ``user:pass@host``, which the shape pattern masks, and
+    # words like "format" occur in ordinary messages.
+    names = sorted(name for name in secret_fields() if "pass" in name)
+    return re.compile(rf"(?i)\b((?:{'|'.join(map(re.escape, names))})\s*[:=]\s*)(?![\"'])[^\s,;&]+")
+
+
+def secret_values(body: Any) -> list[str]:
+    """The values of the secret fields anywhere in a decoded JSON body."""
+    found: list[str] = []
+    if isinstance(body, Mapping):
+        for key, value in body.items():
+            if key in secret_fields() and isinstance(value, str) and value:
+                found.append(value)
+            else:
+                found.extend(secret_values(value))
+    elif isinstance(body, list):
+        for item in body:
+            found.extend(secret_values(item))
+    return found
+
+
+def mask_secret_fields(body: Any, secrets: Iterable[str] = ()) -> Any:
+    """A copy of a decoded body with secret fields masked and every string redacted."""
+    known = [*secrets, *secret_values(body)]
+    return _mask(body, known)
+
+
+def _mask(body: Any, secrets: list[str]) -> Any:
+    if isinstance(body, Mapping):
+        return {
+            key: MASK
+            if key in secret_fields() and isinstance(value, str)
+            else _mask(value, secrets)
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [_mask(item, secrets) for item in body]
+    if isinstance(body, str):
+        return redact(body, secrets)
+    return body
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Return ``text`` with every secret in ``secrets`` and every secret-shaped value masked."""
-    for secret in secrets:
+    # Longest first: a secret that contains another is masked whole.
+    for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             text = text.replace(secret, MASK)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return _named_secret_pattern().sub(rf"\g<1>{MASK}", text)
 
 
 def snippet(text: str, secrets: Iterable[str] = ()) -> str:

@@ -26,7 +26,7 @@ import anyio
 import attrs
 
 from ._call_options import merged_body, merged_headers, merged_query
-from ._config import Timeout, proxy_from_env
+from ._config import DEFAULT_MAX_RESPONSE_BYTES, Timeout, proxy_from_env
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -35,6 +35,7 @@ from ._exceptions import (
     FlashProxyError,
     NotFoundError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
 )
 from ._generated import SPEC_VERSION
@@ -52,6 +53,8 @@ __all__ = ["RequestOptions", "Transport"]
 T = TypeVar("T")
 
 logger = logging.getLogger("flashproxy_async")
+
+_READ_CHUNK = 64 * 1024
 
 USER_AGENT = (
     f"flashproxy-async/{__version__} (spec {SPEC_VERSION}) python/{platform.python_version()} "
@@ -104,8 +107,10 @@ class Transport:
         session_factory: Callable[[], aiohttp.ClientSession] | None = None,
         trust_env: bool = True,
         proxy: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._api_key = api_key
+        self.max_response_bytes = max_response_bytes
         self.base_url = base_url
         self.limiter = limiter
         self._session = session
@@ -210,7 +215,15 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
-            outcome = await self._attempt(method, path, query, body, options, attempt, deadline_at)
+            try:
+                outcome = await self._attempt(
+                    method, path, query, body, options, attempt, deadline_at
+                )
+            except ResponseTooLargeError as exc:
+                # An answer arrived, so the server acted on the request; never resent.
+                if state_changing:
+                    exc.mark_outcome_unknown(end_user_reference)
+                raise
             if isinstance(outcome, _Failure):
                 error: FlashProxyError = outcome.error
                 status: int | None = None
@@ -241,6 +254,11 @@ class Transport:
                 except APIError as exc:
                     if isinstance(exc, NotFoundError):
                         _hint_base_url(exc, self.base_url)
+                    if state_changing and 200 <= outcome.status < 300:
+                        # A 2xx whose body says "not done": done or unknown, never
+                        # "surely not done", so it is neither retried nor trusted.
+                        exc.mark_outcome_unknown(end_user_reference)
+                        raise
                     error, status, sent = exc, outcome.status, True
                     retry_after = parse_retry_after(
                         outcome.headers.get("retry-after"), self.wall_clock()
@@ -321,7 +339,7 @@ class Transport:
                         raise_for_status=False,
                         proxy=self._send_proxy,
                     ) as response:
-                        raw = await response.read()
+                        raw = await _read_capped(response, self.max_response_bytes)
                         reply = Reply(
                             status=response.status,
                             headers={k.lower(): v for k, v in response.headers.items()},
@@ -416,6 +434,26 @@ def _hint_base_url(error: NotFoundError, base_url: str) -> None:
         return
     hint = f" (the base URL {base_url!r} does not end in /api/v1; is the API root right?)"
     error.args = (f"{error.args[0] if error.args else ''}{hint}", *error.args[1:])
+
+
+async def _read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
+    """The body, decompressed, read in chunks: past ``cap`` bytes the attempt ends."""
+    chunks: list[bytes] = []
+    size = 0
+    # ``content`` yields decompressed data, and aiohttp inflates it in bounded steps,
+    # so a gzip bomb costs at most about ``cap`` bytes of memory before it is refused.
+    async for chunk in response.content.iter_chunked(_READ_CHUNK):
+        size += len(chunk)
+        if size > cap:
+            response.close()
+            raise ResponseTooLargeError(
+                f"the response to {response.method} {response.url.path} exceeds "
+                f"max_response_bytes ({cap} bytes, counted after decompression)",
+                path="$",
+                limit=cap,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _describe(error: FlashProxyError) -> str:

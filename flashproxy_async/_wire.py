@@ -110,6 +110,12 @@ def decode_reply(
         )
     else:
         data = body.get("data")
+        if data is None and cast_to is not None:
+            raise ResponseValidationError(
+                f"a {reply.status} success envelope without data: {snippet(reply.text, secrets)}",
+                path="data",
+                body=body,
+            )
     if cast_to is None:
         return data
     return structure(data, cast_to, path="data")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._call_options import reads
 from .._converter import unstructure
-from .._exceptions import FlashProxyError
+from .._exceptions import FlashProxyError, ResponseValidationError
 from .._generated import (
     BillingType,
     BillingTypeLiteral,
@@ -308,6 +308,7 @@ class AsyncPlans(AsyncResource):
             end_user_reference=end_user_reference,
             **options,
         )
+        _check_created(result, end_user_reference)
         return result
 
     @operation("getPlan")
@@ -568,3 +569,19 @@ class AsyncPlans(AsyncResource):
             end_user_reference=end_user_reference,
             **options,
         )
+
+
+_CREATED_PLAN_FIELDS = ("plan_id", "product", "status")
+
+
+def _check_created(plan: Plan, end_user_reference: str | None) -> None:
+    """A 201 is a purchase made: one without the plan's identity is in doubt, not created."""
+    missing = [name for name in _CREATED_PLAN_FIELDS if getattr(plan, name) is None]
+    if missing:
+        error = ResponseValidationError(
+            f"the server answered the purchase without the plan's {', '.join(missing)}",
+            path=f"data.{missing[0]}",
+            body=unstructure(plan),
+        )
+        error.mark_outcome_unknown(end_user_reference)
+        raise error

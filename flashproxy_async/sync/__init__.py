@@ -44,6 +44,7 @@ import aiohttp
 
 from .._client import NOT_GIVEN, AsyncFlashProxy, _NotGiven
 from .._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Timeout,
@@ -171,6 +172,7 @@ class FlashProxy(SyncResources):
         trust_env: As for ``AsyncFlashProxy``: ``HTTP(S)_PROXY``/``NO_PROXY`` are
             honoured by default.
         proxy: As for ``AsyncFlashProxy``: a proxy URL for the SDK's own traffic.
+        max_response_bytes: As for ``AsyncFlashProxy``: the largest body read, 16 MiB.
 
     Raises:
         RequestValidationError: no API key, a key that is not a FlashProxy key, or a
@@ -193,6 +195,7 @@ class FlashProxy(SyncResources):
         session_factory: Callable[[], aiohttp.ClientSession] | None = None,
         trust_env: bool = True,
         proxy: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if session is not None:
             raise ValueError(
@@ -216,6 +219,7 @@ class FlashProxy(SyncResources):
                 session_factory=session_factory,
                 trust_env=trust_env,
                 proxy=proxy,
+                max_response_bytes=max_response_bytes,
             )
 
         self._view = _View(PortalRunner(make_client), {})
