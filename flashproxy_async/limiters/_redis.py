@@ -46,6 +46,7 @@ _DEFAULT_LEASE = 30.0
 _DEFAULT_PREFIX = "flashproxy:limiter"
 # Connecting or answering slower than this means Redis is down, not busy.
 _SOCKET_TIMEOUT = 10.0
+_GENERATION_TTL_MS = 86_400_000
 
 
 class RedisLimiterError(FlashProxyError):
@@ -160,6 +161,7 @@ class RedisRateLimiter(WindowLimiter):
         self._starts_key = f"{base}:starts"
         self._holders_key = f"{base}:holders"
         self._pause_key = f"{base}:pause"
+        self._generation_key = f"{base}:generation"
         self._acquire_script = self._redis.register_script(_scripts.ACQUIRE)
         self._release_script = self._redis.register_script(_scripts.RELEASE)
         self._withdraw_script = self._redis.register_script(_scripts.WITHDRAW)
@@ -172,6 +174,10 @@ class RedisRateLimiter(WindowLimiter):
         self._lease_us = math.ceil(self._lease * _US)
 
         self._instance = uuid.uuid4().hex
+        # The window state this limiter last saw; "" until its first acquire.
+        self._generation = ""
+        # Kept well past any window, so that only a loss (not idleness) removes it.
+        self._generation_ttl_ms = max(math.ceil(4 * self._spacing_us / 1000), _GENERATION_TTL_MS)
         self._serial = itertools.count()
         self._held: list[str] = []
         self._started = 0
@@ -329,7 +335,7 @@ class RedisRateLimiter(WindowLimiter):
     async def _try_take(self, member: str) -> tuple[int, int]:
         take = asyncio.ensure_future(
             self._acquire_script(
-                keys=[self._starts_key, self._holders_key, self._pause_key],
+                keys=[self._starts_key, self._holders_key, self._pause_key, self._generation_key],
                 args=[
                     self._rate,
                     self._spacing_us,
@@ -337,21 +343,32 @@ class RedisRateLimiter(WindowLimiter):
                     self._max_concurrent,
                     self._lease_us,
                     member,
+                    self._generation,
+                    uuid.uuid4().hex,
+                    self._generation_ttl_ms,
                 ],
             )
         )
         try:
-            status, wait_us = await self._call(asyncio.shield(take))
+            status, wait_us, generation = await self._call(asyncio.shield(take))
         except asyncio.CancelledError:
             # The script may already have run: undo its grant, if any, so that a
             # cancelled waiter takes nothing.
             self._keep_until_done(asyncio.ensure_future(self._withdraw_if_granted(take, member)))
             raise
+        generation = generation.decode() if isinstance(generation, bytes) else str(generation)
+        if self._generation and generation != self._generation:
+            logger.warning(
+                "the limiter state of %r in Redis was lost (a restart or a flush); no "
+                "request starts for one window, then they go out paced",
+                self._key,
+            )
+        self._generation = generation
         return int(status), int(wait_us)
 
     async def _withdraw_if_granted(self, take: Awaitable[Sequence[int]], member: str) -> None:
         try:
-            status, _ = await take
+            status, *_ = await take
             if status == _scripts.GRANTED:
                 await self._withdraw_script(
                     keys=[self._starts_key, self._holders_key], args=[member]

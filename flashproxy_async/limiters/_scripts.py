@@ -11,6 +11,8 @@ Keys, all under one hash tag so that a cluster keeps them on one slot:
 * ``holders`` - ZSET, one member per held concurrency slot, scored by lease expiry.
 * ``pause`` - HASH: ``not_before`` (no start before it), ``paced_left`` and
   ``last_start`` (after a pause, the next ``rate`` starts go ``period / rate`` apart).
+* ``generation`` - STRING naming the current window state; gone after a restart or
+  a flush, which is how a limiter that knew it notices the state was lost.
 """
 
 from __future__ import annotations
@@ -54,11 +56,17 @@ return now
 """
 )
 
-# KEYS: starts, holders, pause
-# ARGV: rate, spacing_us, step_us, max_concurrent, lease_us, member
+# KEYS: starts, holders, pause, generation
+# ARGV: rate, spacing_us, step_us, max_concurrent, lease_us, member, known_generation,
+#       new_generation, generation_ttl_ms
 # Takes a concurrency slot and a start permit together, or neither: a slot is never
 # held idle while its request waits on the window, and a permit is never granted
-# before a slot is free.
+# before a slot is free. Returns {status, wait_us, generation}.
+#
+# The generation key lives as long as the window state does. A caller that knew a
+# generation and finds none sees a Redis that restarted or was flushed: the starts it
+# forgot may still be in the server's window, so the window counts as full. No start
+# for one full window, then ``rate`` starts paced ``period / rate`` apart.
 ACQUIRE = (
     _PRELUDE
     + _EXTEND_TTL
@@ -69,12 +77,27 @@ local step = tonumber(ARGV[3])
 local max_concurrent = tonumber(ARGV[4])
 local lease = tonumber(ARGV[5])
 local member = ARGV[6]
+local known = ARGV[7]
+local generation_ttl = tonumber(ARGV[9])
+
+local generation = redis.call('GET', KEYS[4])
+if not generation then
+  generation = ARGV[8]
+  redis.call('SET', KEYS[4], generation, 'PX', generation_ttl)
+  if known ~= '' then
+    redis.call('HSET', KEYS[3], 'not_before', now + spacing, 'paced_left', rate)
+    extend_ttl(KEYS[3], math.ceil(3 * spacing / 1000))
+    return {3, spacing, generation}
+  end
+else
+  redis.call('PEXPIRE', KEYS[4], generation_ttl)
+end
 
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local held = redis.call('ZCARD', KEYS[2])
 if held >= max_concurrent then
   local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return {2, tonumber(first[2]) - now}
+  return {2, tonumber(first[2]) - now, generation}
 end
 
 -- A start constrains the next one while it is less than `spacing` old.
@@ -92,7 +115,7 @@ local last_start = tonumber(pause[3])
 if not_before then earliest = math.max(earliest, not_before) end
 if paced_left > 0 and last_start then earliest = math.max(earliest, last_start + step) end
 if earliest > now then
-  return {3, earliest - now}
+  return {3, earliest - now, generation}
 end
 
 redis.call('ZADD', KEYS[1], now, member)
@@ -102,7 +125,7 @@ extend_ttl(KEYS[2], math.ceil(lease / 1000) + 1000)
 if paced_left > 0 then
   redis.call('HSET', KEYS[3], 'paced_left', paced_left - 1, 'last_start', now)
 end
-return {1, 0}
+return {1, 0, generation}
 """
 )
 
