@@ -9,6 +9,7 @@ flush and through a restart.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shutil
 import socket
 import subprocess
@@ -61,7 +62,7 @@ async def test_after_a_flush_nothing_starts_for_a_window_then_starts_are_paced(
     assert len(after) == 4
     assert after[0] - flushed_at >= PERIOD * 1_000_000
     step_us = PERIOD / RATE * 1_000_000
-    assert all(b - a >= step_us for a, b in zip(after, after[1:], strict=False))
+    assert all(b - a >= step_us for a, b in itertools.pairwise(after))
 
 
 async def test_a_fresh_key_is_not_paused(
@@ -87,7 +88,7 @@ async def run_workers(
 ) -> dict[str, int]:
     """Four workers, each with its own client and limiter; ``disrupt`` once ``after`` calls."""
     counts = {"ok": 0, "limiter_errors": 0}
-    disrupted = anyio.Event()
+    reached, disrupted = anyio.Event(), anyio.Event()
 
     async def worker() -> None:
         limiter = make_limiter()
@@ -106,13 +107,14 @@ async def run_workers(
                     continue
                 done += 1
                 counts["ok"] += 1
+                if counts["ok"] >= after:
+                    reached.set()
         finally:
             await client.close()
             await limiter.aclose()
 
     async def disruptor() -> None:
-        while counts["ok"] < after:
-            await anyio.sleep(0.01)
+        await reached.wait()
         await disrupt()
         disrupted.set()
 
