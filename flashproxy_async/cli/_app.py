@@ -14,6 +14,7 @@ import click
 
 from .._config import API_KEY_ENV
 from .._exceptions import FlashProxyError, RequestValidationError
+from ..bulk import JournalError
 from .._generated import SPEC_VERSION
 from .._redact import redact
 from .._version import __version__
@@ -236,8 +237,9 @@ def run(argv: Sequence[str] | None) -> int:
         return _fail("interrupted", secrets, EXIT_INTERRUPTED)
     except click.ClickException as exc:
         return _fail(exc.format_message(), secrets, exc.exit_code)
-    except RequestValidationError as exc:
-        return _fail(str(exc), secrets, EXIT_USAGE)
+    except (RequestValidationError, JournalError) as exc:
+        # A journal that is not this job's, is damaged or is in use: nothing was sent.
+        return _fail(" ".join(str(exc).split()), secrets, EXIT_USAGE)
     except FlashProxyError as exc:
         return _fail(str(exc), secrets, EXIT_FAILURE)
     except FileNotFoundError as exc:

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import click
@@ -27,7 +27,12 @@ _TICK = 0.2  # seconds between two looks at the limiter's queue
 
 
 async def run_provision(
-    client: AsyncFlashProxy, orders: Sequence[PlanOrder], journal: str | os.PathLike[str]
+    client: AsyncFlashProxy,
+    orders: Sequence[PlanOrder],
+    journal: str | os.PathLike[str],
+    *,
+    settle: float | None = None,
+    reconcile: Literal["always", "journal"] = "always",
 ) -> tuple[ProvisionReport, Tally]:
     """Provision ``orders`` with progress on stderr; the tally keeps the progress's words."""
     sys.stdout.flush()  # what was printed before the progress stays above it in a shared log
@@ -45,7 +50,14 @@ async def run_provision(
     try:
         async with anyio.create_task_group() as group:
             group.start_soon(watch_the_limiter)
-            report = await provision(client, orders, journal=journal, on_progress=on_progress)
+            report = await provision(
+                client,
+                orders,
+                journal=journal,
+                on_progress=on_progress,
+                settle=settle,
+                reconcile=reconcile,
+            )
             group.cancel_scope.cancel()
     finally:
         renderer.close()
@@ -111,6 +123,7 @@ async def report_data(
         "not_attempted": report.not_attempted,
         "reconciled": report.reconciled,
         "in_doubt": report.in_doubt,
+        "reconcile_requests": report.reconcile_requests,
         "outcomes": dict(tally.outcomes),
         "counts": dict(tally.counts),
     }
@@ -148,6 +161,21 @@ async def _print_urls(client: AsyncFlashProxy, report: ProvisionReport) -> None:
     type=click.FloatRange(min=0, min_open=True),
     help="The window --rate counts in, in seconds (default 60), e.g. --period 60",
 )
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Seconds an in-doubt order of a killed run waits, from its sending, before it is "
+    "looked up (default: the per-attempt timeout plus 5 s), e.g. --settle 90",
+)
+@click.option(
+    "--reconcile",
+    type=click.Choice(["always", "journal"]),
+    default="always",
+    show_default=True,
+    help="always: look up every order not recorded done before buying; journal: trust the "
+    "journal alone (a lost or replaced journal buys again), e.g. --reconcile journal",
+)
 @api_options
 def provision_command(
     orders_file: Path,
@@ -155,6 +183,8 @@ def provision_command(
     max_concurrent: int | None,
     rate: int | None,
     period: float | None,
+    settle: float | None,
+    reconcile: Literal["always", "journal"],
 ) -> int:
     """Buy a batch of plans from an orders file, safely across crashes and reruns.
 
@@ -180,7 +210,9 @@ def provision_command(
 
     async def go() -> int:
         async with open_client(limiter) as client:
-            report, tally = await run_provision(client, orders, journal)
+            report, tally = await run_provision(
+                client, orders, journal, settle=settle, reconcile=reconcile
+            )
             if settings().as_json:
                 print_json(await report_data(client, report, tally))
             else:

@@ -48,7 +48,9 @@ class Pipeline:
         stats: FakeStats,
         api_keys: set[str],
         integer_retry_after: Callable[[], bool],
+        time_scale: float = 1.0,
     ) -> None:
+        self.time_scale = time_scale
         self.state = state
         self.faults = faults
         self.limiter = limiter
@@ -160,8 +162,11 @@ class Pipeline:
     ) -> tuple[web.StreamResponse | None, str | None]:
         delay, fault = self.faults.take(request.method, record.path)
         if delay is not None:
+            seconds = delay.seconds
+            if delay.kind is FaultKind.COMMIT_LATE:
+                seconds *= self.time_scale
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.closing.wait(), delay.seconds)
+                await asyncio.wait_for(self.closing.wait(), seconds)
         if fault is None:
             return await _call(handler, request), None
         kind = fault.kind
@@ -183,6 +188,12 @@ class Pipeline:
             return web.Response(
                 status=fault.status, text=_MALFORMED_BODY, content_type="application/json"
             ), kind
+        if kind is FaultKind.RESPOND:
+            if fault.process:
+                await _call(handler, request)
+            response = web.Response(status=fault.status, body=fault.body, headers=fault.headers)
+            response.content_type = fault.content_type
+            return response, kind
         if kind is FaultKind.HTML_ERROR:
             page = _HTML_PAGE.format(status=fault.status)
             return web.Response(status=fault.status, text=page, content_type="text/html"), kind

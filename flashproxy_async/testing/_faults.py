@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -27,6 +30,10 @@ class FaultKind(str, enum.Enum):
     """Answer a truncated JSON body with a JSON content type."""
     HTML_ERROR = "html_error"
     """Answer an HTML error page, as a proxy or load balancer would."""
+    COMMIT_LATE = "commit_late"
+    """Perform the operation only some (scaled) time after the request arrived."""
+    RESPOND = "respond"
+    """Answer a body of any shape, with or without performing the operation."""
 
 
 PathPattern = str | re.Pattern[str] | None
@@ -66,6 +73,10 @@ class Fault:
     message: str = "Injected fault"
     seconds: float = 0.0
     retry_after: float | None = None
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    process: bool = False
     hits: int = 0
     """How many requests this fault has affected."""
 
@@ -89,7 +100,8 @@ class Faults:
     ``method`` (e.g. "POST"; None for any) and ``path`` (relative to ``/api/v1``, see
     :func:`compile_path`; None for any), and returns the :class:`Fault`, whose ``hits``
     counts the requests it affected. The first matching fault of the non-delay kinds
-    wins; a delay combines with it. Faults apply after authentication and the rate limit.
+    wins; a delay (or a late commit) combines with it. Faults apply after authentication
+    and the rate limit.
     """
 
     def __init__(self) -> None:
@@ -173,6 +185,60 @@ class Faults:
         """Hold the next ``n`` matching requests for ``seconds`` (not scaled) first."""
         return self._add(Fault(FaultKind.DELAY, n, method, path, seconds=seconds))
 
+    def commit_late(
+        self,
+        seconds: float,
+        n: int | None = 1,
+        *,
+        method: str | None = "POST",
+        path: PathPattern = "/plans",
+    ) -> Fault:
+        """Perform the next ``n`` matching operations ``seconds`` (scaled) after arrival.
+
+        Until then the purchase is invisible (a lookup does not find it), as on a server
+        still processing it; it commits even if the client has gone away meanwhile.
+        """
+        return self._add(Fault(FaultKind.COMMIT_LATE, n, method, path, seconds=seconds))
+
+    def respond(
+        self,
+        body: bytes | str | Any,
+        n: int | None = 1,
+        *,
+        status: int = 200,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        process: bool = False,
+        method: str | None = None,
+        path: PathPattern = None,
+    ) -> Fault:
+        """Answer the next ``n`` matching requests with ``body`` as it is given.
+
+        ``body`` is sent as is when bytes or str, else JSON-encoded. ``process=True``
+        performs the operation first (a purchase is made), then answers ``body``.
+        ``headers`` are added (for example ``Content-Encoding`` for a body that is
+        already compressed).
+        """
+        if isinstance(body, str):
+            raw = body.encode()
+        elif isinstance(body, bytes):
+            raw = body
+        else:
+            raw = json.dumps(body).encode()
+        return self._add(
+            Fault(
+                FaultKind.RESPOND,
+                n,
+                method,
+                path,
+                status=status,
+                body=raw,
+                content_type=content_type,
+                headers=dict(headers or {}),
+                process=process,
+            )
+        )
+
     def malformed_json(
         self,
         n: int | None = 1,
@@ -206,7 +272,7 @@ class Faults:
         for fault in self.pending:
             if not fault.matches(method, path):
                 continue
-            if fault.kind is FaultKind.DELAY:
+            if fault.kind in (FaultKind.DELAY, FaultKind.COMMIT_LATE):
                 delay = delay or fault
             elif outcome is None:
                 outcome = fault

@@ -47,7 +47,7 @@ class FakeFlashProxy:
         rotation_delay: seconds until a rotated IP takes effect.
         restart_delay: seconds a restarting server reports "restarting".
         time_scale: multiplies ``period`` and every delay above, e.g. 0.01 for tests.
-            Injected fault delays are not scaled.
+            Injected fault delays are not scaled; late commits are.
         clock: monotonic clock for the window and the delays; pass your own to step
             time by hand.
     """
@@ -106,6 +106,7 @@ class FakeFlashProxy:
             api_keys={self.api_key},
             # Whole seconds, as the real API sends, unless the window is shorter than that.
             integer_retry_after=lambda: self.limiter.period >= 1.0,
+            time_scale=time_scale,
         )
         self.app = self._pipeline.build_app()
         """The aiohttp application, for use with aiohttp's own test utilities."""
