@@ -75,26 +75,60 @@ async def test_every_order_gets_one_plan_and_progress_is_reported(
     assert sorted(report.created) == sorted(o.reference for o in orders)
     assert all(plan.end_user_reference == ref for ref, plan in report.created.items())
     assert plans_by_reference(flashproxy_fake) == {o.reference: 1 for o in orders}
-    assert [e.done for e in events] == list(range(1, 11))
-    assert {e.outcome for e in events} == {"created"}
+    settled = [e for e in events if e.reference]
+    assert [e.done for e in settled] == list(range(1, 11))
+    assert {e.outcome for e in settled} == {"created"}
+    # Before the first purchase, one walk looked every order up: one page, reported.
+    walked = [e for e in events if e.outcome == "walked"]
+    assert len(walked) == 1 and walked[0].reconcile_requests == report.reconcile_requests == 1
 
 
-async def test_rerun_skips_done_orders_and_reports_them_as_created(
+async def test_rerun_skips_done_orders_and_their_plans_carry_credentials(
     client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
 ) -> None:
     journal = tmp_path / "j"
-    first = await provision(client, [residential("a"), residential("b")], journal=journal)
-    flashproxy_fake.requests.clear()
-    second = await provision(
-        client, [residential("a"), residential("b"), residential("c")], journal=journal
+    orders = [residential("a"), residential("b"), residential("c")]
+    flashproxy_fake.faults.fail_next(
+        1, status=409, code="OUT_OF_STOCK", method="POST", path="/plans"
     )
-    assert posts(flashproxy_fake) == ["c"]
+    first = await provision(client, orders, journal=journal)
+    [refused] = first.failed
+    flashproxy_fake.requests.clear()
+    second = await provision(client, orders, journal=journal)
+    assert posts(flashproxy_fake) == [refused]
     assert sorted(second.created) == ["a", "b", "c"]
-    assert second.created["a"].plan_id == first.created["a"].plan_id
-    # Credentials never reach the journal, so plans read back from it carry none.
-    assert second.created["a"].proxy_password is None
+    done = next(ref for ref in first.created)
+    assert second.created[done].plan_id == first.created[done].plan_id
+    # Credentials never reach the journal; the run takes them from its walk (or
+    # plans.get), so every plan of the report builds its proxy URL on a rerun too.
     assert "proxy_password" not in journal.read_text()
-    assert first.created["a"].proxy_password not in journal.read_text()
+    assert first.created[done].proxy_password not in journal.read_text()
+    for plan in second.created.values():
+        assert plan.proxy_url().startswith("http://")
+
+
+async def test_plans_vouched_for_by_the_journal_alone_are_fetched_for_credentials(
+    client: AsyncFlashProxy, flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    journal = tmp_path / "j"
+    orders = [residential("a"), residential("b")]
+    await provision(client, orders, journal=journal)
+    flashproxy_fake.requests.clear()
+    rerun = await provision(client, orders, journal=journal, reconcile="journal")
+    assert flashproxy_fake.requests_for("GET", "/plans") == []  # no walk
+    assert len(flashproxy_fake.requests_for("GET", "/plans/*")) == 2
+    assert rerun.credential_requests == 2
+    assert all(plan.proxy_url() for plan in rerun.created.values())
+
+
+def test_a_plan_without_credentials_says_so_and_how_to_get_them() -> None:
+    from flashproxy_async import TargetingError
+    from flashproxy_async.models import Plan
+
+    plan = Plan(plan_id=None, product="residential", proxy_username="u")  # type: ignore[arg-type]
+    with pytest.raises(TargetingError, match=r"no proxy credentials.*plans\.get") as caught:
+        plan.proxy_url()
+    assert "product" not in str(caught.value)
 
 
 async def test_out_of_stock_fails_that_order_and_the_job_continues(
@@ -221,15 +255,17 @@ async def test_the_intent_is_durable_before_the_purchase_reaches_the_server(
             reference = record.json["end_user_reference"]
             lines = [json.loads(line) for line in journal.read_text().splitlines()]
             on_disk_when_answered[reference] = [
-                line["event"] for line in lines if line["reference"] == reference
+                line["event"] for line in lines[1:] if line["reference"] == reference
             ]
 
     flashproxy_fake.add_response_hook(look_at_the_journal)
     await provision(client, [residential("a"), residential("b")], journal=journal)
     # The server saw each purchase with its intent on disk and its outcome not yet.
     assert on_disk_when_answered == {"a": ["intent"], "b": ["intent"]}
-    # Every record was fsync'd: intent and created, for both orders.
-    assert len(journal.read_text().splitlines()) == len(synced) == 4
+    # Every record was fsync'd: intent and created, for both orders, after the header
+    # (fsync'd in its temporary file, then its directory once linked into place).
+    assert len(journal.read_text().splitlines()) == 5
+    assert len(synced) == 4 + 2
 
 
 async def test_a_purchase_queued_in_the_limiter_is_not_sent_after_a_402(
@@ -243,12 +279,14 @@ async def test_a_purchase_queued_in_the_limiter_is_not_sent_after_a_402(
     async with AsyncFlashProxy(
         api_key=flashproxy_fake.api_key, base_url=flashproxy_fake.base_url, limiter=limiter
     ) as client:
-        # A permit spent outside the job (another task or process on the same limiter):
-        # the second purchase the job launches has to wait for it inside the limiter.
-        await client.balance.get()
+        # The preflight spends the first permit: the second purchase the job launches
+        # has to wait inside the limiter. No walk: it would wait for a permit too.
         started = time.monotonic()
         report = await provision(
-            client, [residential(f"r{i}") for i in range(6)], journal=tmp_path / "j"
+            client,
+            [residential(f"r{i}") for i in range(6)],
+            journal=tmp_path / "j",
+            reconcile="journal",
         )
         elapsed = time.monotonic() - started
     assert len(flashproxy_fake.requests_for("POST", "/plans")) == 1
@@ -283,8 +321,9 @@ async def test_a_retry_after_a_429_is_not_sent_once_a_402_was_seen(
         turned_away = sent[0].json["end_user_reference"]
         assert report.not_attempted == [turned_away]
         assert isinstance(report.stopped_by, InsufficientBalanceError)
-        # Nothing of it was bought, and the journal knows: the rerun buys it without a walk.
+        # Nothing of it was bought, and the journal knows: trusting it, the rerun buys
+        # it without a walk.
         flashproxy_fake.requests.clear()
-        rerun = await provision(client, orders, journal=journal)
+        rerun = await provision(client, orders, journal=journal, reconcile="journal")
     assert rerun.ok and flashproxy_fake.requests_for("GET", "/plans") == []
     assert plans_by_reference(flashproxy_fake) == {"a": 1, "b": 1}
