@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from flashproxy_async.testing import FakeFlashProxy
 
@@ -91,3 +94,134 @@ async def test_killed_job_rerun_buys_exactly_one_plan_per_order(
     assert bought == Counter(dict.fromkeys(references, 1))
     for ref, plan in report["created"].items():
         assert fake.state.plans[plan["plan_id"]].end_user_reference == ref
+
+
+def write_orders(path: Path, count: int) -> set[str]:
+    path.write_text(
+        "reference,product,bandwidth_gb\n"
+        + "".join(f"customer-{i}/2026-12-01/1,residential,{i + 1}\n" for i in range(count))
+    )
+    return {f"customer-{i}/2026-12-01/1" for i in range(count)}
+
+
+def assert_exactly_once(fake: FakeFlashProxy, references: set[str], start_balance: int) -> None:
+    """One plan per order, none lost, and the money charged is what the orders cost."""
+    plans = list(fake.state.plans.values())
+    assert Counter(p.end_user_reference for p in plans) == Counter(dict.fromkeys(references, 1))
+    assert start_balance - fake.state.balance_cents == sum(p.cost_cents for p in plans) > 0
+
+
+async def test_an_immediate_rerun_waits_for_the_killed_runs_purchases_to_settle(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    fake = flashproxy_fake
+    balance = fake.state.balance_cents
+    references = write_orders(tmp_path / "orders.csv", ORDERS)
+    # Every purchase commits 2 s after it arrives (2000 s at the fake's scale), longer
+    # than a restart takes: a supervisor restarting the job at once looks before the
+    # killed run's purchases commit.
+    fake.faults.commit_late(2000, None)
+    journal = tmp_path / "job.journal"
+    env = cli_env(fake.api_key)
+    argv = (
+        "provision", str(tmp_path / "orders.csv"), "--journal", str(journal),
+        "--max-concurrent", "2", "--base-url", fake.base_url, "--settle", "3",
+    )  # fmt: skip
+
+    for _kill in range(3):
+        intents = journal_events(journal).count("intent")
+        await kill_when(argv, env, lambda n=intents: journal_events(journal).count("intent") > n)
+    # No pause: the rerun comes while the killed runs' purchases are still in progress.
+    result = await run(*argv, "--json", env=env)
+    assert result.code == 0, result.err
+    assert "to settle" in result.err  # progress said it waited, and for how long
+    report = json.loads(result.out)
+    assert set(report["created"]) == references
+    await wait_until(lambda: all(r.response is not None for r in fake.requests_for("POST")))
+    assert_exactly_once(fake, references, balance)
+
+
+async def test_two_runs_at_once_with_two_journals_buy_nothing_twice(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    fake = flashproxy_fake
+    balance = fake.state.balance_cents
+    references = write_orders(tmp_path / "orders.csv", 4)
+    # Held long enough that the second run starts while the first still runs.
+    fake.faults.delay(3.0, None, method="POST", path="/plans")
+    env = cli_env(fake.api_key)
+    common = ("provision", str(tmp_path / "orders.csv"), "--base-url", fake.base_url)
+    first_journal = tmp_path / "first.journal"
+    first = await start(*common, "--journal", str(first_journal), env=env)
+    await wait_until(lambda: "intent" in journal_events(first_journal))
+    second = await run(*common, "--journal", str(tmp_path / "second.journal"), env=env)
+    assert second.code == 2
+    [line] = second.err.strip().splitlines()
+    assert str(first_journal) in line and f"pid {first.pid}" in line
+    assert fake.api_key not in line
+    assert await first.wait() == 0
+    assert_exactly_once(fake, references, balance)
+
+
+@pytest.mark.parametrize(
+    "damage", ["emptied", "garbage", "random bytes", "cut in half", "deleted", "second journal"]
+)
+async def test_a_damaged_or_lost_journal_never_buys_a_finished_job_again(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path, damage: str
+) -> None:
+    fake = flashproxy_fake
+    balance = fake.state.balance_cents
+    references = write_orders(tmp_path / "orders.csv", 6)
+    journal = tmp_path / "job.journal"
+    env = cli_env(fake.api_key)
+
+    def argv(path: Path) -> tuple[str, ...]:
+        return ("provision", str(tmp_path / "orders.csv"), "--journal", str(path),
+                "--base-url", fake.base_url, "--json")  # fmt: skip
+
+    assert (await run(*argv(journal), env=env)).code == 0
+    content = journal.read_bytes()
+    refused = damage in ("emptied", "garbage", "random bytes")
+    if damage == "emptied":
+        journal.write_bytes(b"")
+    elif damage == "garbage":
+        journal.write_bytes(b"lorem ipsum\n" * 40)
+    elif damage == "random bytes":
+        journal.write_bytes(os.urandom(2000))
+    elif damage == "cut in half":
+        journal.write_bytes(content[: len(content) // 2])
+    elif damage == "deleted":
+        journal.unlink()
+    else:
+        journal = tmp_path / "second.journal"
+    posts, requests = len(fake.requests_for("POST")), len(fake.requests)
+    result = await run(*argv(journal), env=env)
+    if refused:
+        assert result.code == 2
+        [line] = result.err.strip().splitlines()
+        assert str(journal) in line
+        assert ":1: not a provisioning journal" in line or "empty" in line
+        assert len(fake.requests) == requests  # refused before anything was sent
+        journal.unlink()  # what the operator does next: the walk covers a lost journal
+        result = await run(*argv(journal), env=env)
+    assert result.code == 0, result.err
+    assert set(json.loads(result.out)["created"]) == references
+    assert len(fake.requests_for("POST")) == posts
+    assert_exactly_once(fake, references, balance)
+
+
+async def test_an_orders_file_given_as_the_journal_is_refused_untouched(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    orders = tmp_path / "orders.csv"
+    write_orders(orders, 4)
+    before = orders.read_bytes()
+    result = await run(
+        "provision", str(orders), "--journal", str(orders), "--base-url",
+        flashproxy_fake.base_url, env=cli_env(flashproxy_fake.api_key),
+    )  # fmt: skip
+    assert result.code == 2
+    [line] = result.err.strip().splitlines()
+    assert f"{orders}:1: not a provisioning journal" in line
+    assert orders.read_bytes() == before
+    assert flashproxy_fake.requests == []
