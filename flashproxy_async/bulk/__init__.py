@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from ._journal_base import JournalError, JournalInUseError
 from ._orders import PlanOrder, load_orders
-from ._provision import ProgressEvent, ProvisionReport, provision, validate_orders
+from ._provision import ProgressEvent, ProvisionReport, provision
 from ._reconcile import ReferenceConflictError
+from ._validate import validate_orders
 
 __all__ = [
     "JournalError",

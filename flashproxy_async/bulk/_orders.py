@@ -208,7 +208,7 @@ def _checked_order(row: Mapping[str, Any]) -> PlanOrder:
     if None in row:
         raise RequestValidationError("more cells than header columns", rule="order.columns")
     order = PlanOrder.from_row(row)
-    from ._provision import validate_orders  # a cycle at import time: _provision uses this
+    from ._validate import validate_orders  # a cycle at import time: _validate uses this
 
     validate_orders([order])
     return order

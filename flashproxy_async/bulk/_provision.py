@@ -17,27 +17,20 @@ from .._exceptions import (
     ProductDisabledError,
     RequestValidationError,
 )
-from .._generated import (
-    BillingType,
-    CreatePlanRequest,
-    DedicatedMobileLocation,
-    Duration,
-    Plan,
-    Product,
-)
-from .._rules import check_create_plan
+from .._generated import Plan
 from ._credentials import fill_credentials
 from ._host_lock import HostLock
 from ._journal import FileJournal
 from ._journal_base import JobHeader, JournalEntry, OrderState, ProvisionJournal, job_id
 from ._orders import PlanOrder
 from ._reconcile import conflict, walk_plans
+from ._validate import validate_orders
 from ._workers import outcome_unknown, run_workers
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy
 
-__all__ = ["ProgressEvent", "ProvisionReport", "provision", "validate_orders"]
+__all__ = ["ProgressEvent", "ProvisionReport", "provision"]
 
 Reconcile = Literal["always", "journal"]
 
@@ -118,58 +111,6 @@ class ProvisionReport:
     def ok(self) -> bool:
         """True when every order has its plan."""
         return not self.failed and not self.not_attempted
-
-
-def _known(value: str | None, enum: type[Any], field: str, reference: str) -> Any:
-    if value is None:
-        return None
-    if value not in enum.known_values():
-        raise RequestValidationError(
-            f"order {reference!r}: unknown {field} {value!r}; expected one of "
-            f"{', '.join(sorted(enum.known_values()))}",
-            rule=f"order.{field}.unknown",
-        )
-    return enum(value)
-
-
-def validate_orders(orders: Sequence[PlanOrder]) -> None:
-    """Check a job before anything is bought: unique references, every order valid.
-
-    Raises:
-        RequestValidationError: a reference is empty or repeated, or an order breaks
-            a product rule; the message names the order.
-    """
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    for order in orders:
-        if not order.reference.strip():
-            raise RequestValidationError("an order has an empty reference", rule="order.reference")
-        if order.reference in seen and order.reference not in duplicates:
-            duplicates.append(order.reference)
-        seen.add(order.reference)
-    if duplicates:
-        raise RequestValidationError(
-            f"references must be unique within a job; repeated: {', '.join(duplicates)}",
-            rule="order.reference.unique",
-        )
-    for order in orders:
-        ref = order.reference
-        request = CreatePlanRequest(
-            product=_known(order.product, Product, "product", ref),
-            bandwidth_gb=order.bandwidth_gb,
-            duration=_known(order.duration, Duration, "duration", ref),
-            billing_type=_known(order.billing_type, BillingType, "billing_type", ref),
-            mbps=order.mbps,
-            bandwidth_mbps=order.bandwidth_mbps,
-            location=_known(order.location, DedicatedMobileLocation, "location", ref),
-            quantity=order.quantity,
-            pool=order.pool,
-            end_user_reference=ref,
-        )
-        try:
-            check_create_plan(request)
-        except RequestValidationError as exc:
-            raise RequestValidationError(f"order {ref!r}: {exc}", rule=exc.rule) from None
 
 
 def default_settle(client: AsyncFlashProxy) -> float:

@@ -14,10 +14,10 @@ import click
 
 from .._config import API_KEY_ENV
 from .._exceptions import FlashProxyError, RequestValidationError
-from ..bulk import JournalError
 from .._generated import SPEC_VERSION
 from .._redact import redact
 from .._version import __version__
+from ..bulk import JournalError
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy

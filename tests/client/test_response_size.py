@@ -11,6 +11,7 @@ import tracemalloc
 import zlib
 from collections.abc import AsyncIterator
 
+import anyio
 import pytest
 from aiohttp import web
 
@@ -123,3 +124,16 @@ def test_max_response_bytes_must_be_a_positive_int() -> None:
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="max_response_bytes"):
             fp.AsyncFlashProxy(api_key=KEY, max_response_bytes=bad)  # type: ignore[arg-type]
+
+
+async def test_the_blocking_client_has_the_same_cap(server: str) -> None:
+    from flashproxy_async.sync import FlashProxy
+
+    def call() -> None:
+        with FlashProxy(
+            api_key=KEY, base_url=server, max_retries=0, max_response_bytes=MIB
+        ) as client:
+            client.balance.get()
+
+    with pytest.raises(fp.ResponseTooLargeError):
+        await anyio.to_thread.run_sync(call)
