@@ -13,6 +13,7 @@ import attrs
 
 from .._exceptions import (
     AuthenticationError,
+    FlashProxyError,
     PermissionDeniedError,
     ProductDisabledError,
     RequestValidationError,
@@ -21,7 +22,14 @@ from .._generated import Plan
 from ._credentials import fill_credentials
 from ._host_lock import HostLock
 from ._journal import FileJournal
-from ._journal_base import JobHeader, JournalEntry, OrderState, ProvisionJournal, job_id
+from ._journal_base import (
+    JobHeader,
+    JournalEntry,
+    JournalError,
+    OrderState,
+    ProvisionJournal,
+    job_id,
+)
 from ._orders import PlanOrder
 from ._reconcile import conflict, walk_plans
 from ._validate import validate_orders
@@ -262,18 +270,7 @@ class _Run:
         deferred = await self._look_up(lookups, buys, also=vouched, first=True)
         unsent = await self._buy_while_settling(self._in_order(buys), deferred)
         if deferred:
-            later: list[PlanOrder] = []
-            if _stopped_for_good(self.report.stopped_by):
-                unsent += [order.reference for order in deferred]
-            else:
-                await self._look_up(deferred, later, also=(), first=False)
-                if self.report.stopped_by is None:
-                    unsent += await run_workers(
-                        self.client, self._in_order(later), self.book, self.report,
-                        self.emit, wall_clock=wall_clock,
-                    )  # fmt: skip
-                else:
-                    unsent += [order.reference for order in later]
+            unsent += await self._settled(deferred)
         if not _stopped_for_good(self.report.stopped_by):
             self.report.credential_requests = await fill_credentials(
                 self.client, self.report.created, vouched
@@ -282,6 +279,27 @@ class _Run:
             self.report.not_attempted.append(reference)
             self.emit(reference, "not_attempted")
         return self.report
+
+    async def _settled(self, deferred: Sequence[PlanOrder]) -> list[str]:
+        """Look the settled orders up again; buy those still absent. Return the unsent."""
+        if _stopped_for_good(self.report.stopped_by):
+            return [order.reference for order in deferred]
+        later: list[PlanOrder] = []
+        try:
+            await self._look_up(deferred, later, also=(), first=False)
+        except FlashProxyError as exc:
+            # The purchases made so far stay reported; these stay in doubt in the
+            # journal, for the next run to look up.
+            for order in deferred:
+                self.report.failed[order.reference] = exc
+                self.emit(order.reference, "failed", exc)
+            return []
+        if self.report.stopped_by is not None:
+            return [order.reference for order in later]
+        return await run_workers(
+            self.client, self._in_order(later), self.book, self.report, self.emit,
+            wall_clock=wall_clock,
+        )  # fmt: skip
 
     async def _preflight(self, pending: Sequence[PlanOrder]) -> bool:
         """One balance read before the first purchase: a bad key costs no order."""
@@ -378,7 +396,9 @@ def _settling(entry: JournalEntry, now: float, settle: float) -> bool:
 
 
 def _stopped_for_good(error: BaseException | None) -> bool:
-    """401 and 403 FORBIDDEN: no further request of this run can succeed."""
+    """401, 403 FORBIDDEN or a journal gone: nothing more this run does can be trusted."""
+    if isinstance(error, JournalError):
+        return True
     return isinstance(error, AuthenticationError | PermissionDeniedError) and not isinstance(
         error, ProductDisabledError
     )

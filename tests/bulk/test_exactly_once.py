@@ -180,3 +180,34 @@ async def test_an_odd_2xx_to_a_purchase_is_in_doubt_and_settled_by_the_rerun(
     assert rerun.ok
     assert (odd in rerun.reconciled) is processed
     assert_exactly_once(fake, orders, start - fake.state.balance_cents)
+
+
+async def test_a_journal_deleted_mid_run_stops_it_and_the_rerun_buys_nothing_twice(
+    flashproxy_fake: FakeFlashProxy, tmp_path: Path
+) -> None:
+    from flashproxy_async import TokenBucketLimiter
+    from flashproxy_async.bulk import JournalError
+
+    fake = flashproxy_fake
+    start = fake.state.balance_cents
+    orders = [residential(f"r{i}") for i in range(8)]
+    journal = tmp_path / "j"
+
+    def delete_after_the_second(event: ProgressEvent) -> None:
+        if event.outcome == "created" and event.done == 2:
+            journal.unlink()
+
+    async with AsyncFlashProxy(
+        api_key=fake.api_key,
+        base_url=fake.base_url,
+        limiter=TokenBucketLimiter(rate=1000, period=1.0, max_concurrent=1),
+    ) as client:
+        first = await provision(
+            client, orders, journal=journal, on_progress=delete_after_the_second
+        )
+        assert isinstance(first.stopped_by, JournalError)
+        assert "deleted or replaced" in str(first.stopped_by)
+        assert len(first.created) == 2 and len(first.not_attempted) == 6
+        rerun = await provision(client, orders, journal=journal)
+    assert rerun.ok and sorted(rerun.reconciled) == sorted(first.created)
+    assert_exactly_once(fake, orders, start - fake.state.balance_cents)
