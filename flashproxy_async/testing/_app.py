@@ -157,6 +157,10 @@ class Pipeline:
         finally:
             self.limiter.release(key)
 
+    async def _hold(self, seconds: float) -> None:
+        # Ends early on close, so that shutdown is not held up, or when a test releases it.
+        await _first_of(seconds, self.closing, self.faults.released)
+
     async def _dispatch(
         self, request: web.Request, handler: Handler, record: RecordedRequest
     ) -> tuple[web.StreamResponse | None, str | None]:
@@ -165,8 +169,7 @@ class Pipeline:
             seconds = delay.seconds
             if delay.kind is FaultKind.COMMIT_LATE:
                 seconds *= self.time_scale
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.closing.wait(), seconds)
+            await self._hold(seconds)
         if fault is None:
             return await _call(handler, request), None
         kind = fault.kind
@@ -201,6 +204,15 @@ class Pipeline:
         if kind is FaultKind.PROCESS_THEN_DROP:
             return None, kind
         return error_response(fault.status, fault.code, fault.message), kind
+
+
+async def _first_of(seconds: float, *events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 async def _call(handler: Handler, request: web.Request) -> web.StreamResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 import re
@@ -106,6 +107,8 @@ class Faults:
 
     def __init__(self) -> None:
         self.pending: list[Fault] = []
+        self.released = asyncio.Event()
+        """Set for a moment by :meth:`release_held`: every held request goes on."""
 
     def _add(self, fault: Fault) -> Fault:
         self.pending.append(fault)
@@ -260,6 +263,11 @@ class Faults:
     ) -> Fault:
         """Answer the next ``n`` matching requests with an HTML error page, unprocessed."""
         return self._add(Fault(FaultKind.HTML_ERROR, n, method, path, status=status))
+
+    def release_held(self) -> None:
+        """End the wait of every request held right now by a delay or a late commit."""
+        self.released.set()
+        self.released.clear()  # the waiters already woken go on; later ones wait again
 
     def clear(self) -> None:
         """Remove every pending fault."""

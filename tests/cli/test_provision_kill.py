@@ -147,8 +147,8 @@ async def test_two_runs_at_once_with_two_journals_buy_nothing_twice(
     fake = flashproxy_fake
     balance = fake.state.balance_cents
     references = write_orders(tmp_path / "orders.csv", 4)
-    # Held long enough that the second run starts while the first still runs.
-    fake.faults.delay(3.0, None, method="POST", path="/plans")
+    # Held until the test lets them go: the second run starts while the first runs.
+    fake.faults.delay(60.0, None, method="POST", path="/plans")
     env = cli_env(fake.api_key)
     common = ("provision", str(tmp_path / "orders.csv"), "--base-url", fake.base_url)
     first_journal = tmp_path / "first.journal"
@@ -159,7 +159,9 @@ async def test_two_runs_at_once_with_two_journals_buy_nothing_twice(
     [line] = second.err.strip().splitlines()
     assert str(first_journal) in line and f"pid {first.pid}" in line
     assert fake.api_key not in line
-    assert await first.wait() == 0
+    fake.faults.clear()
+    fake.faults.release_held()
+    assert await asyncio.wait_for(first.wait(), _MAX_WAIT) == 0
     assert_exactly_once(fake, references, balance)
 
 

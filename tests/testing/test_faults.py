@@ -124,3 +124,46 @@ async def test_faults_apply_after_authentication(fake: FakeFlashProxy) -> None:
     async with aiohttp.ClientSession(base_url=fake.base_url + "/") as anonymous:
         assert (await call(anonymous, "GET", "balance"))[0] == 401
     assert fault.hits == 0
+
+
+async def test_a_late_commit_is_invisible_until_its_scaled_time(
+    fake: FakeFlashProxy, http: aiohttp.ClientSession
+) -> None:
+    fake.faults.commit_late(300)  # 0.3 s at the fake's time scale
+    purchase = asyncio.ensure_future(call(http, "POST", "plans", json=ORDER))
+    for _ in range(200):
+        if fake.requests_for("POST", "/plans"):
+            break
+        await asyncio.sleep(0.005)
+    assert fake.state.plans == {}  # arrived, not yet committed
+    status, _, _ = await purchase
+    assert status == 201 and len(fake.state.plans) == 1
+
+
+async def test_release_held_lets_held_requests_go_at_once(
+    fake: FakeFlashProxy, http: aiohttp.ClientSession
+) -> None:
+    fake.faults.delay(60, method="GET", path="/balance")
+    held = asyncio.ensure_future(call(http, "GET", "balance"))
+    for _ in range(200):
+        if fake.requests_for("GET", "/balance"):
+            break
+        await asyncio.sleep(0.005)
+    fake.faults.release_held()
+    assert (await asyncio.wait_for(held, 10))[0] == 200
+
+
+@pytest.mark.parametrize("process", [False, True])
+async def test_respond_answers_any_body_with_or_without_processing(
+    fake: FakeFlashProxy, http: aiohttp.ClientSession, process: bool
+) -> None:
+    fake.faults.respond(
+        {"success": False}, status=201, process=process, method="POST", path="/plans"
+    )
+    status, body, _ = await call(http, "POST", "plans", json=ORDER)
+    assert (status, body) == (201, {"success": False})
+    assert len(fake.state.plans) == int(process)
+    fake.faults.respond(b"\x00raw", headers={"X-Odd": "1"}, content_type="text/plain")
+    async with http.get("balance") as response:
+        assert (response.status, await response.read()) == (200, b"\x00raw")
+        assert response.headers["X-Odd"] == "1"
