@@ -236,6 +236,11 @@ class FlashProxy(SyncResources):
         return self._view.client().base_url
 
     @property
+    def key_fingerprint(self) -> str:
+        """A short one-way digest of the API key: names the account, never reveals the key."""
+        return self._view.client().key_fingerprint
+
+    @property
     def timeout(self) -> Timeout:
         """The per-attempt time limits."""
         return self._view.client().timeout

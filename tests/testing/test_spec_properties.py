@@ -211,6 +211,7 @@ class _NoNetwork:
 
     async def _request(self, *args: Any, **kwargs: Any) -> Plan:
         self.sent = True
+        # A created plan carries its identity; the client checks that it does.
         return Plan(plan_id=uuid.uuid4(), product=Product.residential, status=PlanStatus.active)
 
 
