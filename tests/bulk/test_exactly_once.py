@@ -55,9 +55,9 @@ async def test_an_in_doubt_order_is_looked_up_only_once_its_purchase_settled(
     start = fake.state.balance_cents
     orders = [residential(f"r{i}") for i in range(4)]
     journal = tmp_path / "j"
-    # The killed run's purchase of r0 reached the server, which commits it 0.6 s later
-    # (600 s at the fake's time scale): a lookup before then finds nothing.
-    fake.faults.commit_late(600)
+    # The killed run's purchase of r0 reached the server, which holds it uncommitted
+    # (a lookup finds nothing) until the rerun starts waiting for it to settle.
+    fake.faults.commit_late(60_000)
     in_flight = asyncio.create_task(
         client.plans.create(product="residential", bandwidth_gb=5, end_user_reference="r0")
     )
@@ -65,7 +65,13 @@ async def test_an_in_doubt_order_is_looked_up_only_once_its_purchase_settled(
     write(journal, orders, fake.base_url, intent(orders[0], sent_at=time.time()))
 
     events: list[ProgressEvent] = []
-    report = await provision(client, orders, journal=journal, settle=2.0, on_progress=events.append)
+
+    def on_progress(event: ProgressEvent) -> None:
+        events.append(event)
+        if event.outcome == "settling":
+            fake.faults.release_held()
+
+    report = await provision(client, orders, journal=journal, settle=2.0, on_progress=on_progress)
     await in_flight
 
     assert report.ok and report.reconciled == ["r0"]

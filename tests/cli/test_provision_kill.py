@@ -67,9 +67,11 @@ async def test_killed_job_rerun_buys_exactly_one_plan_per_order(
         fake.faults.delay(0.08 * k, method="POST", path="/plans")
     journal = tmp_path / "job.journal"
     env = cli_env(fake.api_key)
+    # A scaled settle window: an intent whose request the kill cut off before it was
+    # sent is looked up again 2 s after it, not after the default 65 s.
     argv = (
         "provision", str(orders), "--journal", str(journal), "--max-concurrent", "2",
-        "--base-url", fake.base_url,
+        "--base-url", fake.base_url, "--settle", "2",
     )  # fmt: skip
 
     def posts_answered() -> bool:
@@ -117,25 +119,36 @@ async def test_an_immediate_rerun_waits_for_the_killed_runs_purchases_to_settle(
     fake = flashproxy_fake
     balance = fake.state.balance_cents
     references = write_orders(tmp_path / "orders.csv", ORDERS)
-    # Every purchase commits 2 s after it arrives (2000 s at the fake's scale), longer
-    # than a restart takes: a supervisor restarting the job at once looks before the
-    # killed run's purchases commit.
-    fake.faults.commit_late(2000, None)
+    # Every purchase is held uncommitted until the test lets it go: a supervisor that
+    # restarts the job at once looks before the killed runs' purchases commit.
+    fake.faults.commit_late(60_000, None)
     journal = tmp_path / "job.journal"
     env = cli_env(fake.api_key)
     argv = (
         "provision", str(tmp_path / "orders.csv"), "--journal", str(journal),
-        "--max-concurrent", "2", "--base-url", fake.base_url, "--settle", "3",
+        "--max-concurrent", "2", "--base-url", fake.base_url, "--settle", "8",
     )  # fmt: skip
 
+    def purchases_received() -> int:
+        return len(fake.requests_for("POST", "/plans"))
+
+    # Each run is killed once a purchase of its own reached the server.
     for _kill in range(3):
-        intents = journal_events(journal).count("intent")
-        await kill_when(argv, env, lambda n=intents: journal_events(journal).count("intent") > n)
+        received = purchases_received()
+        await kill_when(argv, env, lambda n=received: purchases_received() > n)
     # No pause: the rerun comes while the killed runs' purchases are still in progress.
-    result = await run(*argv, "--json", env=env)
-    assert result.code == 0, result.err
-    assert "to settle" in result.err  # progress said it waited, and for how long
-    report = json.loads(result.out)
+    rerun = await start(*argv, "--json", env=env)
+    assert rerun.stderr is not None
+    progress = b""
+    while b"to settle" not in progress:  # progress says it waits, and for how long
+        progress = await asyncio.wait_for(rerun.stderr.readline(), _MAX_WAIT)
+        assert progress, "the rerun ended without waiting for its in-doubt orders"
+    assert b"waiting" in progress
+    fake.faults.clear()
+    fake.faults.release_held()  # the killed runs' purchases commit now, inside the window
+    out, err = await asyncio.wait_for(rerun.communicate(), 60)
+    assert rerun.returncode == 0, err.decode()
+    report = json.loads(out)
     assert set(report["created"]) == references
     await wait_until(lambda: all(r.response is not None for r in fake.requests_for("POST")))
     assert_exactly_once(fake, references, balance)
