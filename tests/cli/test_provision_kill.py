@@ -119,14 +119,16 @@ async def test_an_immediate_rerun_waits_for_the_killed_runs_purchases_to_settle(
     fake = flashproxy_fake
     balance = fake.state.balance_cents
     references = write_orders(tmp_path / "orders.csv", ORDERS)
-    # Every purchase is held uncommitted until the test lets it go: a supervisor that
-    # restarts the job at once looks before the killed runs' purchases commit.
-    fake.faults.commit_late(60_000, None)
+    # Every purchase commits 3 s after it arrives (3000 s at the fake's scale): a
+    # supervisor that restarts the job at once looks before the killed runs' purchases
+    # commit. The settle window (6 s) is longer than that, as the default (the attempt
+    # timeout plus a margin) is longer than a purchase can take.
+    fake.faults.commit_late(3000, None)
     journal = tmp_path / "job.journal"
     env = cli_env(fake.api_key)
     argv = (
         "provision", str(tmp_path / "orders.csv"), "--journal", str(journal),
-        "--max-concurrent", "2", "--base-url", fake.base_url, "--settle", "8",
+        "--max-concurrent", "2", "--base-url", fake.base_url, "--settle", "6",
     )  # fmt: skip
 
     def purchases_received() -> int:
@@ -137,18 +139,11 @@ async def test_an_immediate_rerun_waits_for_the_killed_runs_purchases_to_settle(
         received = purchases_received()
         await kill_when(argv, env, lambda n=received: purchases_received() > n)
     # No pause: the rerun comes while the killed runs' purchases are still in progress.
-    rerun = await start(*argv, "--json", env=env)
-    assert rerun.stderr is not None
-    progress = b""
-    while b"to settle" not in progress:  # progress says it waits, and for how long
-        progress = await asyncio.wait_for(rerun.stderr.readline(), _MAX_WAIT)
-        assert progress, "the rerun ended without waiting for its in-doubt orders"
-    assert b"waiting" in progress
-    fake.faults.clear()
-    fake.faults.release_held()  # the killed runs' purchases commit now, inside the window
-    out, err = await asyncio.wait_for(rerun.communicate(), 60)
-    assert rerun.returncode == 0, err.decode()
-    report = json.loads(out)
+    # (The in-process settle test shows the wait itself; here the machine's speed
+    # decides which of the killed purchases are still inside their window.)
+    result = await run(*argv, "--json", env=env)
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
     assert set(report["created"]) == references
     await wait_until(lambda: all(r.response is not None for r in fake.requests_for("POST")))
     assert_exactly_once(fake, references, balance)
