@@ -237,7 +237,9 @@ def run(argv: Sequence[str] | None) -> int:
         return _fail("interrupted", secrets, EXIT_INTERRUPTED)
     except click.ClickException as exc:
         return _fail(exc.format_message(), secrets, exc.exit_code)
-    except (RequestValidationError, JournalError) as exc:
+    except RequestValidationError as exc:
+        return _fail(str(exc), secrets, EXIT_USAGE)
+    except JournalError as exc:
         # A journal that is not this job's, is damaged or is in use: nothing was sent.
         return _fail(" ".join(str(exc).split()), secrets, EXIT_USAGE)
     except FlashProxyError as exc:

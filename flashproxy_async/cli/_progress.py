@@ -42,7 +42,8 @@ def _describe(event: ProgressEvent) -> str:
     if attrs.has(type(event)):
         for field in attrs.fields(type(event)):
             value = getattr(event, field.name)
-            if field.name not in _EVENT_FIELDS and value is not None:
+            # A field at its default says nothing of this event (no walk yet, ...).
+            if field.name not in _EVENT_FIELDS and value is not None and value != field.default:
                 shown = f"{value:.1f}" if isinstance(value, float) else str(value)
                 extras.append(f"{words(field.name)} {shown}")
     text = words(event.outcome)

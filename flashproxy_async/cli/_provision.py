@@ -47,20 +47,28 @@ async def run_provision(
             await anyio.sleep(_TICK)
             renderer.tick()
 
+    failure: Exception | None = None
     try:
         async with anyio.create_task_group() as group:
             group.start_soon(watch_the_limiter)
-            report = await provision(
-                client,
-                orders,
-                journal=journal,
-                on_progress=on_progress,
-                settle=settle,
-                reconcile=reconcile,
-            )
+            try:
+                report = await provision(
+                    client,
+                    orders,
+                    journal=journal,
+                    on_progress=on_progress,
+                    settle=settle,
+                    reconcile=reconcile,
+                )
+            except Exception as exc:
+                # Raised as itself, not wrapped in the task group's ExceptionGroup, so
+                # that a journal error still reads as one line and exits 2.
+                failure = exc
             group.cancel_scope.cancel()
     finally:
         renderer.close()
+    if failure is not None:
+        raise failure
     return report, tally
 
 

@@ -322,6 +322,8 @@ async def test_provision_summary_says_what_stopped_the_run_and_what_is_in_doubt(
     assert "(in doubt: rerun to reconcile)" in doubt.out
     assert "rerun with the same --journal to reconcile them" in doubt.out
 
+    # Other orders: the first job's, under a new journal, are found by the walk, not bought.
+    orders.write_text("reference,product,bandwidth_gb\nc,residential,1\nd,residential,1\n")
     flashproxy_fake.state.set_balance(0)
     stopped = await run("provision", str(orders), "--journal", str(tmp_path / "j2"), *base, env=env)
     assert stopped.code == 1
