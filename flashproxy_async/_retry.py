@@ -8,7 +8,8 @@ what to do next. Two rule sets, one per kind of call:
 * a call that changes state (buying, extending, rotating, restarting) is retried only
   when the server provably did not act on it: the connection was refused before the
   request was sent, or the answer was 429. Anything else that leaves the outcome open
-  (a timeout, a dropped connection, a 5xx) is raised, flagged ``outcome_unknown``.
+  (a timeout, a dropped connection, a 5xx, a 2xx whose body is not a well-formed
+  success) is raised, flagged ``outcome_unknown``.
 
 Waits: a Retry-After header is obeyed up to :attr:`RetryPolicy.max_retry_after`
 (the API's rate window is one minute, so a longer wait signals something else, and
@@ -100,7 +101,8 @@ class RetryPolicy:
         """Decide what follows a failed attempt.
 
         Args:
-            status: the HTTP error status, or None when no answer came.
+            status: the HTTP status of an answer that is an error (a 2xx whose body
+                says it failed included), or None when no answer came.
             sent: the request may have reached the server (False only when provably
                 unsent, as for a refused connection).
             state_changing: the call buys or changes something.
@@ -109,6 +111,10 @@ class RetryPolicy:
             retry_after: the server's Retry-After, in seconds, if it sent one.
             time_left: seconds left before the call's deadline, or None.
         """
+        if status is not None and 200 <= status < 300:
+            # A 2xx whose body says "not done" (success false, no data): for a state
+            # change that is done or unknown, never "surely not done"; never retried.
+            return RetryDecision(retry_in=None, outcome_unknown=state_changing)
         if status is None:
             retryable = not state_changing or not sent
             unknown = state_changing and sent

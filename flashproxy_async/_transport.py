@@ -254,11 +254,6 @@ class Transport:
                 except APIError as exc:
                     if isinstance(exc, NotFoundError):
                         _hint_base_url(exc, self.base_url)
-                    if state_changing and 200 <= outcome.status < 300:
-                        # A 2xx whose body says "not done": done or unknown, never
-                        # "surely not done", so it is neither retried nor trusted.
-                        exc.mark_outcome_unknown(end_user_reference)
-                        raise
                     error, status, sent = exc, outcome.status, True
                     retry_after = parse_retry_after(
                         outcome.headers.get("retry-after"), self.wall_clock()

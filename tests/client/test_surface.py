@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import pickle
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 import flashproxy_async as fp
-from flashproxy_async.models import Balance, Plan, PoolList
+from flashproxy_async.models import Balance, Plan, PlanStatus, PoolList, Product
 from flashproxy_async.testing import FakeFlashProxy
 
 MISSING_PLAN = "00000000-0000-4000-8000-000000000000"
@@ -221,9 +222,19 @@ def _sample_errors() -> list[fp.FlashProxyError]:
     for cls in _all_subclasses(fp.APIError):
         if not issubclass(cls, fp.RateLimitedError):
             found.append(cls("m", status=400, code="X", body="b", headers={"request-id": "r"}))
+    from flashproxy_async.bulk import JournalError, JournalInUseError, ReferenceConflictError
     from flashproxy_async.limiters import RedisLimiterError
 
-    found.append(RedisLimiterError("redis down"))
+    too_large = fp.ResponseTooLargeError("too big", limit=16, path="$")
+    too_large.mark_outcome_unknown("order-8")
+    plan = Plan(plan_id=uuid.uuid4(), product=Product.residential, status=PlanStatus.active)
+    found += [
+        RedisLimiterError("redis down"),
+        too_large,
+        JournalError("orders.journal:3: not a journal record"),
+        JournalInUseError("orders.journal is held by pid 42"),
+        ReferenceConflictError("order-9", "datacenter", plan),
+    ]
     return found
 
 
