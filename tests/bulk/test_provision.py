@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -123,9 +124,14 @@ async def test_plans_vouched_for_by_the_journal_alone_are_fetched_for_credential
 
 def test_a_plan_without_credentials_says_so_and_how_to_get_them() -> None:
     from flashproxy_async import TargetingError
-    from flashproxy_async.models import Plan
+    from flashproxy_async.models import Plan, PlanStatus, Product
 
-    plan = Plan(plan_id=None, product="residential", proxy_username="u")  # type: ignore[arg-type]
+    plan = Plan(
+        plan_id=uuid.uuid4(),
+        product=Product.residential,
+        status=PlanStatus.active,
+        proxy_username="u",
+    )
     with pytest.raises(TargetingError, match=r"no proxy credentials.*plans\.get") as caught:
         plan.proxy_url()
     assert "product" not in str(caught.value)
