@@ -30,7 +30,7 @@ async def async_surface(client: AsyncFlashProxy, plan_id: str) -> None:
     assert_type(await client.get("/balance"), Any)
     assert_type(await client.post("/plans", body={}, cast_to=Plan), Plan)
     assert_type(Plan.from_dict({}), Plan)
-    assert_type(Plan().to_dict(), dict[str, Any])
+    assert_type(plan.to_dict(), dict[str, Any])
 
 
 def sync_surface(client: FlashProxy) -> None:
