@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -10,6 +11,7 @@ import click
 
 from .._exceptions import TargetingError
 from .._generated import Plan, PlanStatusFilter, PoolType, Product
+from .._plan_fields import CREATE_PLAN_FIELDS
 from ._app import api_options, flashproxy, open_client, run_async, settings
 from ._output import cli_data, print_json, print_table
 
@@ -147,33 +149,50 @@ def get_plan(plan_id: str) -> int:
     return run_async(go)
 
 
+#: Help for each create-plan flag; the flags themselves come from the spec's field table.
+_CREATE_FLAG_HELP: dict[str, str] = {
+    "product": "Product to buy, e.g. --product residential (or datacenter)",
+    "bandwidth_gb": "Bandwidth in GB, e.g. --bandwidth-gb 5",
+    "duration": "Plan length, e.g. --duration 30_days (1_day, 1_hour, trial)",
+    "billing_type": "Hybrid products: billed by bandwidth or time, e.g. --billing-type time",
+    "mbps": "Time-billed hybrid plans: speed, e.g. --mbps 100",
+    "bandwidth_mbps": "unlimited_residential: 200-3000 Mbps, e.g. --bandwidth-mbps 500",
+    "location": "dedicated_mobile: NL or UK, e.g. --location NL",
+    "quantity": "dedicated_isp: number of IPs, e.g. --quantity 3",
+    "pool": "dedicated_isp: pool from 'flashproxy pools', e.g. --pool ISP_US_SNEAKERS",
+    "end_user_reference": "Your reference, sent as end_user_reference, e.g. --reference cust-42",
+}
+#: Flags whose name on the command line is not the field's.
+_CREATE_FLAG_NAMES = {"end_user_reference": "--reference"}
+
+
+def _create_plan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per field of POST /plans, named and typed from ``CREATE_PLAN_FIELDS``."""
+    for field in reversed(CREATE_PLAN_FIELDS):
+        kind: Any = field.kind
+        if field.enum is not None and field.name != "product":
+            # Products stay free text: the rules name the known ones in their error.
+            kind = click.Choice(sorted(field.enum.known_values()))
+        elif field.enum is not None or kind is str:
+            kind = str
+        flag = _CREATE_FLAG_NAMES.get(field.name, field.flag)
+        help_text = _CREATE_FLAG_HELP.get(
+            field.name, f"The API's {field.name} field, e.g. {flag} VALUE"
+        )
+        option = click.option(
+            flag,
+            field.name,
+            type=kind,
+            is_flag=kind is bool or None,
+            required=field.name == "product",
+            help=help_text,
+        )
+        command = option(command)
+    return command
+
+
 @plans.command("create")
-@click.option(
-    "--product", required=True, help="Product to buy, e.g. --product residential (or datacenter)"
-)
-@click.option("--bandwidth-gb", type=float, help="Bandwidth in GB, e.g. --bandwidth-gb 5")
-@click.option("--duration", help="Plan length, e.g. --duration 30_days (1_day, 1_hour, trial)")
-@click.option(
-    "--billing-type",
-    type=click.Choice(["bandwidth", "time"]),
-    help="Hybrid products: billed by bandwidth or time, e.g. --billing-type time",
-)
-@click.option("--mbps", type=int, help="Time-billed hybrid plans: speed, e.g. --mbps 100")
-@click.option(
-    "--bandwidth-mbps",
-    type=int,
-    help="unlimited_residential: 200-3000 Mbps, e.g. --bandwidth-mbps 500",
-)
-@click.option("--location", help="dedicated_mobile: NL or UK, e.g. --location NL")
-@click.option("--quantity", type=int, help="dedicated_isp: number of IPs, e.g. --quantity 3")
-@click.option(
-    "--pool", help="dedicated_isp: pool from 'flashproxy pools', e.g. --pool ISP_US_SNEAKERS"
-)
-@click.option(
-    "--reference",
-    "end_user_reference",
-    help="Your reference, sent as end_user_reference, e.g. --reference cust-42",
-)
+@_create_plan_options
 @api_options
 def create_plan(product: str, **options: Any) -> int:
     """Buy one plan; the product rules are checked before anything is sent.
