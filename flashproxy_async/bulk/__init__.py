@@ -20,7 +20,9 @@ from __future__ import annotations
 from ._journal_base import JournalError, JournalInUseError
 from ._orders import PlanOrder, load_orders
 from ._provision import ProgressEvent, ProvisionReport, provision
+from ._purchase_once import purchase_once
 from ._reconcile import ReferenceConflictError
+from ._redis_journal import RedisJournal
 from ._validate import validate_orders
 
 __all__ = [
@@ -29,9 +31,11 @@ __all__ = [
     "PlanOrder",
     "ProgressEvent",
     "ProvisionReport",
+    "RedisJournal",
     "ReferenceConflictError",
     "load_orders",
     "provision",
+    "purchase_once",
     "validate_orders",
 ]
 
