@@ -32,6 +32,7 @@ from ._journal_base import (
 )
 from ._orders import PlanOrder
 from ._reconcile import conflict, walk_plans
+from ._redis_journal import RedisJournal
 from ._validate import validate_orders
 from ._workers import outcome_unknown, run_workers
 
@@ -147,7 +148,7 @@ async def provision(
     client: AsyncFlashProxy,
     orders: Iterable[PlanOrder],
     *,
-    journal: str | os.PathLike[str] | ProvisionJournal,
+    journal: str | os.PathLike[str] | ProvisionJournal | RedisJournal,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     settle: float | None = None,
     reconcile: Reconcile = "always",
@@ -200,6 +201,12 @@ async def provision(
     validate_orders(job)
     _check_options(settle, reconcile)
     window = default_settle(client) if settle is None else float(settle)
+    if isinstance(journal, RedisJournal):
+        # Shared by runs on many hosts: claims in Redis, not this host's locks, keep
+        # them apart.
+        from ._fleet import provision_shared
+
+        return await provision_shared(client, job, journal, on_progress, window, reconcile)
     book: ProvisionJournal = (
         FileJournal(journal) if isinstance(journal, str | os.PathLike) else journal
     )

@@ -218,7 +218,7 @@ class RedisJournal:
         try:
             if self._held:
                 with anyio.CancelScope(shield=True), anyio.move_on_after(_SOCKET_TIMEOUT):
-                    await self._release(sorted(self._held))
+                    await self._release_or_let_lapse(sorted(self._held))
         finally:
             # The renewal task is cancelled and the group told the body ended well, so
             # that the body's own exception comes out as it is, not in a group.
@@ -346,6 +346,12 @@ class RedisJournal:
         """Give a claim back without recording anything (nothing was sent under it)."""
         if claim.reference in self._held:
             await self._release([claim.reference])
+
+    async def _release_or_let_lapse(self, references: Sequence[str]) -> None:
+        try:
+            await self._release(references)
+        except JournalError as exc:
+            logger.warning("%s; its claims lapse in %s s", exc, self.lease)
 
     async def _release(self, references: Sequence[str]) -> None:
         await self._script("RELEASE", [self._keys[3]], [self._run, *references])

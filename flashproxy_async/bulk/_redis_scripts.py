@@ -18,7 +18,20 @@ Redis's clock is the only clock, so that the hosts' clocks never need to agree.
 
 from __future__ import annotations
 
-__all__ = ["CLAIM", "DONE", "HEADER", "HELD", "INTENT", "OUTCOME", "RENEW", "SETTLING", "TAKEN"]
+__all__ = [
+    "CLAIM",
+    "DONE",
+    "HEADER",
+    "HELD",
+    "INTENT",
+    "NOW",
+    "OUTCOME",
+    "RELEASE",
+    "RENEW",
+    "SETTLING",
+    "SNAPSHOT",
+    "TAKEN",
+]
 
 # CLAIM's verdicts.
 DONE = 1
@@ -128,14 +141,15 @@ return 0
 RENEW = (
     _PRELUDE
     + """
--- KEYS: claims; ARGV: run lease_us reference...  Returns the references no longer held.
+-- KEYS: claims; ARGV: run lease_us reference...
+-- Returns the references another run has taken (a claim given back is not lost).
 local run, lease = ARGV[1], tonumber(ARGV[2])
 local lost = {}
 for i = 3, #ARGV do
   local holder = holder_of(redis.call('HGET', KEYS[1], ARGV[i]))
   if holder == run then
     redis.call('HSET', KEYS[1], ARGV[i], run .. '|' .. us(now + lease))
-  else
+  elseif holder then
     table.insert(lost, ARGV[i])
   end
 end
