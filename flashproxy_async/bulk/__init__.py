@@ -18,6 +18,7 @@ leaves exactly one plan per order.
 from __future__ import annotations
 
 from ._journal_base import JournalError, JournalInUseError
+from ._journal_spec import open_journal
 from ._orders import PlanOrder, load_orders
 from ._provision import ProgressEvent, ProvisionReport, provision
 from ._purchase_once import purchase_once
@@ -34,6 +35,7 @@ __all__ = [
     "RedisJournal",
     "ReferenceConflictError",
     "load_orders",
+    "open_journal",
     "provision",
     "purchase_once",
     "validate_orders",

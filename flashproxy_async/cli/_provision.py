@@ -12,7 +12,15 @@ import anyio
 import click
 
 from .._exceptions import APIError
-from ..bulk import PlanOrder, ProgressEvent, ProvisionReport, load_orders, provision
+from ..bulk import (
+    PlanOrder,
+    ProgressEvent,
+    ProvisionReport,
+    RedisJournal,
+    load_orders,
+    open_journal,
+    provision,
+)
 from ._app import api_options, flashproxy, open_client, run_async, settings
 from ._commands import plan_data
 from ._output import print_json, print_table
@@ -29,7 +37,7 @@ _TICK = 0.2  # seconds between two looks at the limiter's queue
 async def run_provision(
     client: AsyncFlashProxy,
     orders: Sequence[PlanOrder],
-    journal: str | os.PathLike[str],
+    journal: str | os.PathLike[str] | RedisJournal,
     *,
     settle: float | None = None,
     reconcile: Literal["always", "journal"] = "always",
@@ -149,8 +157,10 @@ async def _print_urls(client: AsyncFlashProxy, report: ProvisionReport) -> None:
 @click.option(
     "--journal",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Journal file; rerun with the same one to resume safely, e.g. --journal orders.journal",
+    metavar="FILE|URL",
+    help="Journal file; rerun with the same one to resume safely, e.g. --journal "
+    "orders.journal. Or a job shared by workers on many hosts, in Redis: --journal "
+    "'redis://HOST:PORT/DB?job=NAME' (add &lease=SECONDS to change the 30 s lease)",
 )
 @click.option(
     "--max-concurrent",
@@ -187,7 +197,7 @@ async def _print_urls(client: AsyncFlashProxy, report: ProvisionReport) -> None:
 @api_options
 def provision_command(
     orders_file: Path,
-    journal: Path,
+    journal: str,
     max_concurrent: int | None,
     rate: int | None,
     period: float | None,
@@ -208,6 +218,7 @@ def provision_command(
     """
     # Read and check the file before any client exists: a bad file is a usage error.
     orders = load_orders(orders_file)
+    book = open_journal(journal)
     limits = {"rate": rate, "period": period, "max_concurrent": max_concurrent}
     given = {name: value for name, value in limits.items() if value is not None}
     limiter = None
@@ -219,7 +230,7 @@ def provision_command(
     async def go() -> int:
         async with open_client(limiter) as client:
             report, tally = await run_provision(
-                client, orders, journal, settle=settle, reconcile=reconcile
+                client, orders, book, settle=settle, reconcile=reconcile
             )
             if settings().as_json:
                 print_json(await report_data(client, report, tally))
