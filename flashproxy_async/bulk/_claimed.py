@@ -1,8 +1,8 @@
 """Settle one claimed order: look it up by reference when the journal cannot vouch, then buy.
 
 Shared by :func:`~flashproxy_async.bulk.purchase_once` and by provisioning on a
-shared journal. The intent is recorded in a request hook, right before each attempt
-is sent, in the same atomic step that checks the claim is still this run's.
+shared journal. The journal records the intent before the purchase is sent, and is
+asked once more in a request hook, right before each attempt goes out.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ async def buy(
     *,
     may_send: Callable[[], bool] = lambda: True,
 ) -> Plan:
-    """Buy a claimed order, recording the intent before each attempt and the outcome after.
+    """Buy a claimed order, recording the intent before it is sent and the outcome after.
 
     Raises:
         Withheld: ``may_send()`` said no before the first attempt, or before a retry
@@ -80,15 +80,18 @@ async def buy(
         JournalError: the journal could not record the intent: nothing more was sent.
         FlashProxyError: the purchase failed (recorded, in doubt or not).
     """
+    if not await book.intent(claim, order):
+        raise ClaimLost
     sent = False
 
     async def launch(event: RequestEvent) -> None:
+        # A request hook: runs once the limiter lets the attempt go, right before it
+        # is sent, the last moment a stop or a lost claim can hold it back.
         nonlocal sent
         if not may_send():
-            if sent:
-                await book.withheld(claim)
+            await book.withheld(claim)
             raise Withheld
-        if not await book.intent(claim, order):
+        if not await book.sending(claim, order):
             raise ClaimLost
         sent = True
 

@@ -85,7 +85,6 @@ class _SharedRun:
         # Orders the first walk did not find, with what the journal said before it: a
         # claim that finds them unchanged needs no second look.
         self.absent: dict[str, Claim] = {}
-        self.walk_started = 0.0
         self.stop = anyio.Event()
         self.unsent: list[str] = []
         self.vouched: list[str] = []
@@ -130,9 +129,9 @@ class _SharedRun:
             self.emit(reference, "not_attempted")
         return self.report
 
-    def _done(self, reference: str, plan: Plan, outcome: str) -> None:
+    def _done(self, reference: str, plan: Plan, outcome: str, *, fetch: bool = True) -> None:
         self.report.created[reference] = plan
-        if outcome in ("skipped", "reconciled"):
+        if fetch and outcome in ("skipped", "reconciled"):
             self.vouched.append(reference)
         if outcome == "reconciled":
             self.report.reconciled.append(reference)
@@ -140,7 +139,6 @@ class _SharedRun:
 
     async def _first_walk(self, pending: Sequence[PlanOrder], known: dict[str, Claim]) -> None:
         """One walk for every order not done; later claims trust it while nothing changed."""
-        self.walk_started = await self.book.now()
         if self.reconcile == "always":
             walk = await walk_plans(self.client, [order.reference for order in pending])
             self.report.reconcile_requests += walk.requests
@@ -165,12 +163,8 @@ class _SharedRun:
         before = self.absent.get(claim.reference)
         if self.reconcile != "always" or before is None or before.version != claim.version:
             return False  # no walk, or an intent since: the walk cannot speak for it
-        if claim.state in (OrderState.NEW, OrderState.RETRY):
-            return True
-        # In doubt when the walk began: it speaks only if that purchase had settled.
-        sent_at = before.sent_at
-        settled = sent_at is not None and sent_at + self.settle <= self.walk_started
-        return claim.state is OrderState.IN_DOUBT and settled
+        # In doubt (a dead run's purchase): looked up now, after its settle window.
+        return claim.state in (OrderState.NEW, OrderState.RETRY)
 
     def _queue(self, item: _Queued, delay: float) -> None:
         heapq.heappush(self._ready, (anyio.current_time() + delay, next(self._serial), item))
@@ -251,7 +245,9 @@ class _SharedRun:
                 ),
             )
             return
-        self._done(order.reference, plan, "skipped")
+        # Bought by another run meanwhile: that run has its credentials; fetching
+        # them here would spend the fleet's budget on every order twice.
+        self._done(order.reference, plan, "skipped", fetch=False)
 
     async def _buy(self, item: _Queued, claim: Claim) -> None:
         order = item.order

@@ -77,6 +77,12 @@ class _FileClaims:
         return self._book
 
     async def intent(self, claim: Claim, order: PlanOrder) -> bool:
+        # Written per attempt, by sending(): the settle window of a file journal runs
+        # from the moment an attempt went out.
+        self._held()
+        return True
+
+    async def sending(self, claim: Claim, order: PlanOrder) -> bool:
         claim.sent_at = time.time()
         self._held().intent(order, sent_at=claim.sent_at)
         claim.state = OrderState.IN_DOUBT
@@ -100,7 +106,8 @@ class _FileClaims:
         claim.state = OrderState.RETRY
 
     async def withheld(self, claim: Claim) -> None:
-        self._held().withheld(claim.reference)
+        if claim.state is OrderState.IN_DOUBT:  # an attempt was turned away unprocessed
+            self._held().withheld(claim.reference)
         await self.release(claim)
 
     async def release(self, claim: Claim) -> None:

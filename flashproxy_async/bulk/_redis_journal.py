@@ -44,6 +44,9 @@ _DEFAULT_LEASE = 30.0
 _DEFAULT_PREFIX = "flashproxy:journal"
 # Connecting or answering slower than this means Redis is down, not busy.
 _SOCKET_TIMEOUT = 5.0
+# The share of a lease during which a claim is surely still held, on this host's clock:
+# the rest allows for the round trip that set it and for clocks that run at other rates.
+_SURE_SHARE = 0.8
 _FIRST_RETRY = 0.05
 _LONGEST_RETRY = 1.0
 _STATES = {state.value: state for state in OrderState}
@@ -145,7 +148,8 @@ class RedisJournal:
         self._record_key = f"{base}:record"
         self._events_key = f"{base}:events"
         self._run = uuid.uuid4().hex
-        self._held: set[str] = set()
+        # reference -> the local (monotonic) time until which the claim is surely ours.
+        self._held: dict[str, float] = {}
         self._redis: Redis | None = None
         self._stack: AsyncExitStack | None = None
         self._scripts: dict[str, Any] = {}
@@ -277,6 +281,7 @@ class RedisJournal:
             JournalError: Redis cannot be reached.
         """
         args = [reference, self._run, math.ceil(self.lease * _US), math.ceil(settle * _US)]
+        asked_at = anyio.current_time()
         verdict, version, wait_us, extra = await self._script(
             "CLAIM", [*self._keys, self._record_key], args
         )
@@ -287,14 +292,19 @@ class RedisJournal:
             return Claim(reference, ClaimStatus.HELD, version, wait=wait)
         if verdict == scripts.SETTLING:
             return Claim(reference, ClaimStatus.SETTLING, version, OrderState.IN_DOUBT, wait=wait)
-        self._held.add(reference)
+        self._held[reference] = asked_at + self.lease * _SURE_SHARE
         return Claim(reference, ClaimStatus.TAKEN, version, _STATES[_text(extra)])
 
     async def intent(self, claim: Claim, order: PlanOrder) -> bool:
-        """Record, before it is sent, the purchase for a claimed order.
+        """Record the purchase for a claimed order, before it waits for the limiter.
 
         Returns False, recording nothing, when the claim was lost (its lease ran out
         and another run took the order, or acted on it): the purchase must not go out.
+
+        The purchase may go out later, after the limiter's wait (a round trip to Redis
+        at that moment would delay a start the limiter has already counted): an order
+        in doubt is only looked at again ``settle`` seconds after its claim expires,
+        and :meth:`sending` lets nothing out once the claim may have expired.
 
         Raises:
             JournalError: Redis cannot be reached; the purchase must not go out.
@@ -303,15 +313,21 @@ class RedisJournal:
         record = json.dumps({"event": "intent", "order": order_record})
         event = self._event("intent", claim.reference, order=order_record)
         args = [claim.reference, self._run, math.ceil(self.lease * _US), claim.version, record]
+        asked_at = anyio.current_time()
         ok, version, sent_us = await self._script(
             "INTENT", [*self._keys, self._record_key, self._events_key], [*args, event]
         )
         if not ok:
-            self._held.discard(claim.reference)
+            self._held.pop(claim.reference, None)
             return False
+        self._held[claim.reference] = asked_at + self.lease * _SURE_SHARE
         claim.version, claim.sent_at = int(version), int(sent_us) / _US
         claim.state = OrderState.IN_DOUBT
         return True
+
+    async def sending(self, claim: Claim, order: PlanOrder) -> bool:
+        """May an attempt go out now? Only while the claim is surely still this run's."""
+        return self._held.get(claim.reference, 0.0) > anyio.current_time()
 
     async def created(self, claim: Claim, plan: Plan, *, via: str = "purchase") -> None:
         """Record the plan bought (or found, ``via="reconcile"``) for a claimed order."""
@@ -355,7 +371,8 @@ class RedisJournal:
 
     async def _release(self, references: Sequence[str]) -> None:
         await self._script("RELEASE", [self._keys[3]], [self._run, *references])
-        self._held.difference_update(references)
+        for reference in references:
+            self._held.pop(reference, None)
 
     async def _outcome(
         self,
@@ -373,7 +390,7 @@ class RedisJournal:
             "OUTCOME", [*self._keys, self._record_key, self._events_key], args
         )
         if release:
-            self._held.discard(claim.reference)
+            self._held.pop(claim.reference, None)
         if applied:
             claim.state = state
         if state is OrderState.DONE:
@@ -423,6 +440,7 @@ class RedisJournal:
             held = sorted(self._held)
             if not held:
                 continue
+            asked_at = anyio.current_time()
             try:
                 lost = await self._script(
                     "RENEW", [self._keys[3]], [self._run, math.ceil(self.lease * _US), *held]
@@ -430,16 +448,20 @@ class RedisJournal:
             except JournalError as exc:
                 logger.warning("could not renew claims in %s: %s", self.name, exc)
                 continue
-            lost_refs = [_text(ref) for ref in lost]
+            lost_refs = {_text(ref) for ref in lost}
+            for reference in held:
+                if reference in lost_refs:
+                    self._held.pop(reference, None)
+                elif reference in self._held:
+                    self._held[reference] = asked_at + self.lease * _SURE_SHARE
             if lost_refs:
-                self._held.difference_update(lost_refs)
                 logger.warning(
                     "%d claim(s) in %s outlived their %s s lease without renewal (a stalled "
                     "event loop?); other runs may work on them now: %s",
                     len(lost_refs),
                     self.name,
                     self.lease,
-                    ", ".join(lost_refs),
+                    ", ".join(sorted(lost_refs)),
                 )
 
 

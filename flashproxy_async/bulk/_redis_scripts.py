@@ -6,8 +6,9 @@ Keys, all under one hash tag (the job), so that a Redis Cluster keeps them on on
   (no field: the journal has never heard of the order);
 * ``version`` - reference -> how many intents were recorded for it; a write that
   judges an earlier lookup or attempt applies only while no intent came after it;
-* ``sent`` - reference -> when its last intent was recorded, microseconds of Redis's
-  clock (``TIME``), where the settle window starts;
+* ``sent`` - reference -> when its last intent, or an attempt left in doubt, was
+  recorded, microseconds of Redis's clock (``TIME``); the settle window starts there,
+  or at the claim's expiry if later;
 * ``claims`` - reference -> ``run|expiry``: which run works on the order, and until
   when (microseconds) if that run stops renewing;
 * ``record`` - reference -> the order's last record (JSON written by the client);
@@ -66,9 +67,11 @@ if holder and holder ~= run and expiry > now then
   return {2, version, expiry - now, ''}
 end
 if state == 'in_doubt' then
-  local sent = tonumber(redis.call('HGET', KEYS[3], ref) or '0')
-  if sent + settle > now then
-    return {3, version, sent + settle - now, ''}
+  -- The purchase may have gone out at any moment its run held the claim: the window
+  -- runs from the claim's expiry, or from the last intent or attempt.
+  local ready = math.max(tonumber(redis.call('HGET', KEYS[3], ref) or '0'), expiry) + settle
+  if ready > now then
+    return {3, version, ready - now, ''}
   end
 end
 redis.call('HSET', KEYS[4], ref, run .. '|' .. us(now + lease))
@@ -115,6 +118,8 @@ local applied = 0
 if state ~= 'done' and (new_state == 'done' or version == tonumber(ARGV[4])) then
   redis.call('HSET', KEYS[1], ref, new_state)
   redis.call('HSET', KEYS[5], ref, ARGV[5])
+  -- In doubt after an attempt: the settle window runs from now, past the last send.
+  if new_state == 'in_doubt' then redis.call('HSET', KEYS[3], ref, us(now)) end
   applied = 1
 end
 redis.call('RPUSH', KEYS[6], ARGV[6])
