@@ -53,8 +53,8 @@ async def provision_shared(
     """:func:`provision` on a :class:`RedisJournal` (opened for the run if not open)."""
     if book.is_open:
         return await _SharedRun(client, job, book, on_progress, settle, reconcile).execute()
-    async with book:
-        return await _SharedRun(client, job, book, on_progress, settle, reconcile).execute()
+    async with book.another_run() as run:
+        return await _SharedRun(client, job, run, on_progress, settle, reconcile).execute()
 
 
 @attrs.define

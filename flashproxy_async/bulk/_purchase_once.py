@@ -120,14 +120,18 @@ class _FileClaims:
 async def _opened(
     journal: str | os.PathLike[str] | RedisJournal,
 ) -> AsyncIterator[ClaimingJournal]:
-    """The journal as claims; a RedisJournal not yet open is opened for this call."""
+    """The journal as claims; a RedisJournal not yet open is opened for this call.
+
+    Opened as a run of its own, so that one unopened journal object can be shared by
+    every task of a worker process, each call opening and closing its own run.
+    """
     if isinstance(journal, str | os.PathLike):
         yield _FileClaims(journal)
     elif journal.is_open:
         yield journal
     else:
-        async with journal:
-            yield journal
+        async with journal.another_run() as run:
+            yield run
 
 
 async def purchase_once(
@@ -153,8 +157,9 @@ async def purchase_once(
     Args:
         client: an open :class:`AsyncFlashProxy`.
         order: the order; its ``reference`` is its identity in the account.
-        journal: a :class:`RedisJournal` (open, or opened for this call), or the
-            path of a journal file used only by ``purchase_once`` on this host.
+        journal: a :class:`RedisJournal` (open, or else opened for this call as a
+            run of its own, so that concurrent tasks may share one unopened object),
+            or the path of a journal file used only by ``purchase_once`` on this host.
         settle: as for :func:`provision`; None means the client's per-attempt
             timeout plus 5 s.
         reconcile: ``"always"``, or ``"journal"`` to trust the journal for orders

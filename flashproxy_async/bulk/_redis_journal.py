@@ -142,6 +142,7 @@ class RedisJournal:
         self.lease = float(lease)
         self._url = url
         self._where = _without_password(url) if isinstance(url, str) else "a Redis client"
+        self._prefix = prefix
         base = f"{prefix}:{{{job}}}"
         self._header_key = f"{base}:header"
         self._keys = [f"{base}:{part}" for part in ("state", "version", "sent", "claims")]
@@ -173,6 +174,10 @@ class RedisJournal:
     def is_open(self) -> bool:
         """Inside ``async with``."""
         return self._stack is not None
+
+    def another_run(self) -> RedisJournal:
+        """A journal of the same job, not yet open, with a run of its own."""
+        return RedisJournal(self._url, self.job, lease=self.lease, prefix=self._prefix)
 
     def __repr__(self) -> str:
         return f"RedisJournal(job={self.job!r}, at={self._where!r}, lease={self.lease})"

@@ -3,6 +3,8 @@
 Each ```python block runs as a script in a temporary directory, with FLASHPROXY_API_KEY
 and FLASHPROXY_BASE_URL pointing at a fresh fake. A comment line just before a block
 changes that: ``<!-- readme-test: pytest -->`` runs it as a pytest module,
+``<!-- readme-test: redis -->`` runs it with ``REDIS_URL`` naming the tests' Redis
+(``FLASHPROXY_TEST_REDIS_URL``; skipped without one, except under CI),
 ``<!-- readme-test: skip (reason) -->`` skips it, and ``<!-- readme-test: file NAME -->``
 on any block writes it to NAME for the examples that follow.
 """
@@ -73,6 +75,16 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
         assert any(ci_line.strip() == command for ci_line in ci_lines), command
 
 
+def _test_redis_url() -> str:
+    url = os.environ.get("FLASHPROXY_TEST_REDIS_URL")
+    if url:
+        return url
+    reason = "FLASHPROXY_TEST_REDIS_URL names no Redis for this README example"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.mark.parametrize("index", _examples())
 async def test_readme_example_runs(index: int, tmp_path: Path) -> None:
     blocks = _blocks()
@@ -89,6 +101,9 @@ async def test_readme_example_runs(index: int, tmp_path: Path) -> None:
             "FLASHPROXY_API_KEY": fake.api_key,
             "FLASHPROXY_BASE_URL": fake.base_url,
         }
+        if block.directive == "redis":
+            env["REDIS_URL"] = _test_redis_url()
+            env["JOB"] = f"readme:{tmp_path.name}:{os.urandom(4).hex()}"  # a fresh job
         if block.directive == "pytest":
             (tmp_path / "test_example.py").write_text(block.code)
             argv = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_example.py"]
