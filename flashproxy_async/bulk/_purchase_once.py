@@ -18,10 +18,10 @@ from ._credentials import fill_credentials
 from ._journal import FileJournal
 from ._journal_base import JobHeader, JournalError, JournalInUseError, OrderState
 from ._orders import PlanOrder
-from ._validate import validate_orders
 from ._provision import Reconcile, _check_options, default_settle
 from ._reconcile import walk_plans
 from ._redis_journal import RedisJournal
+from ._validate import validate_orders
 
 if TYPE_CHECKING:
     from .._client import AsyncFlashProxy
