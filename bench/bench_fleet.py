@@ -48,6 +48,7 @@ async def worker(config: dict[str, Any]) -> None:
         rate=config["rate"],
         period=config["period"],
         max_concurrent=config["max_concurrent"],
+        margin=config["margin"],
     )
     orders = [PlanOrder(ref, "residential", bandwidth_gb=1) for ref in config["orders"]]
     # No retries: a 429 shows up as a failed order, not only in the fake's count.
@@ -74,8 +75,12 @@ async def measure(
     max_concurrent: int = 5,
     orders: int = 200,
     latency: float = 0.03,
+    margin: float | None = None,
 ) -> dict[str, Any]:
-    """Run ``workers`` processes on one job of ``orders`` orders; the figures."""
+    """Run ``workers`` processes on one job of ``orders`` orders; the figures.
+
+    ``margin`` is the limiter's (None: its default, 2% of ``period``).
+    """
     fake = FakeFlashProxy(
         rate=rate,
         period=_DOCUMENTED_PERIOD,
@@ -96,6 +101,7 @@ async def measure(
             "rate": rate,
             "period": period,
             "max_concurrent": max_concurrent,
+            "margin": margin,
             "orders": [f"fleet-bench/{i}" for i in range(orders)],
             "base_url": fake.base_url,
             "api_key": fake.api_key,

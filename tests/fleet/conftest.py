@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from limiters.conftest import frozen_heap, redis_url  # one Redis fixture for every test
+from limiters.conftest import frozen_heap, redis_client, redis_url  # one Redis for every test
 
 from flashproxy_async import AsyncFlashProxy, TokenBucketLimiter
 from flashproxy_async.testing import FakeFlashProxy
 
-__all__ = ["frozen_heap", "redis_url"]
+__all__ = ["frozen_heap", "redis_client", "redis_url"]
 
 
 @pytest.fixture

@@ -19,12 +19,15 @@ async def test_four_workers_on_one_job_send_no_more_than_the_limit(
     redis_url: str, frozen_heap: None
 ) -> None:
     orders, cap = 40, 5
-    # The documented minute scaled to two seconds: the limiter's margin (2% of it) is
-    # then 40 ms, which a loaded machine's scheduling does not eat.
+    # The documented minute scaled to two seconds, with a margin of 10% of it: a
+    # machine loaded by other work may hold a granted request that long before it
+    # reaches the server, and the server's window is strict. (bench/bench_fleet.py
+    # measures the throughput at the limiter's default margin.)
     with anyio.fail_after(120):
         figures = await measure(
-            redis_url, workers=4, rate=20, period=2.0, max_concurrent=cap, orders=orders
-        )
+            redis_url, workers=4, rate=20, period=2.0, max_concurrent=cap, orders=orders,
+            margin=0.2,
+        )  # fmt: skip
     print(f"\nFleet benchmark: {figures}")
     assert figures["worker_exit_codes"] == [0, 0, 0, 0], figures
     assert figures["rejected_429"] == 0, figures
