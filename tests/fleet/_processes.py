@@ -68,15 +68,18 @@ class RedisServer:
         command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         command += ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.directory)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        import redis
+
         deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
+        with redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=1) as client:
+            while True:
+                try:
+                    client.ping()  # answers only once the append-only file is loaded
+                    return
+                except (redis.ConnectionError, redis.BusyLoadingError):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
 
     def kill(self) -> None:
         """Stop it at once (SIGKILL): what it acknowledged is in the append-only file."""
