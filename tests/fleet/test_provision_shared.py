@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -15,6 +16,9 @@ from flashproxy_async.bulk import (
     provision,
 )
 from flashproxy_async.testing import FakeFlashProxy
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 ORDERS = [PlanOrder(f"job/{i}", "residential", bandwidth_gb=1) for i in range(12)]
 
@@ -98,3 +102,47 @@ async def test_a_402_stops_every_new_purchase(
     rerun = await provision(client, ORDERS, journal=RedisJournal(redis_url, job))
     assert rerun.ok
     assert bought(flashproxy_fake) == Counter({order.reference: 1 for order in ORDERS})
+
+
+async def test_a_dead_runs_purchase_is_waited_out_then_found_not_bought_again(
+    flashproxy_fake: FakeFlashProxy, client: AsyncFlashProxy, redis_url: str, job: str
+) -> None:
+    # A run sends job/0's purchase and dies: the server commits it 300 ms later (scaled).
+    flashproxy_fake.faults.commit_late(300)
+    dead = RedisJournal(redis_url, job, lease=0.3)
+    async with dead:
+        claim = await dead.claim("job/0", settle=0.5)
+        assert await dead.intent(claim, ORDERS[0])
+        with anyio.move_on_after(0.05):
+            await client.plans.create(
+                product="residential", bandwidth_gb=1, end_user_reference="job/0"
+            )
+        dead._held.clear()  # a dead process renews nothing, releases nothing
+    events: list[ProgressEvent] = []
+    with anyio.fail_after(30):
+        report = await provision(
+            client,
+            ORDERS[:3],
+            journal=RedisJournal(redis_url, job, lease=0.3),
+            settle=0.5,
+            on_progress=events.append,
+        )
+    assert report.ok and report.reconciled == ["job/0"]
+    assert "settling" in [event.outcome for event in events]
+    assert bought(flashproxy_fake) == {"job/0": 1, "job/1": 1, "job/2": 1}
+
+
+async def test_a_done_record_that_no_longer_reads_is_found_by_reference_not_bought(
+    flashproxy_fake: FakeFlashProxy,
+    client: AsyncFlashProxy,
+    redis_url: str,
+    job: str,
+    redis_client: Redis,
+) -> None:
+    await provision(client, ORDERS[:2], journal=RedisJournal(redis_url, job))
+    await redis_client.hset(f"flashproxy:journal:{{{job}}}:record", "job/0", "not json")
+    report = await provision(
+        client, ORDERS[:2], journal=RedisJournal(redis_url, job), reconcile="journal"
+    )
+    assert report.ok and sorted(report.created) == ["job/0", "job/1"]
+    assert len(flashproxy_fake.state.plans) == 2

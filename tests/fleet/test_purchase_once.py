@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import pytest
 
-from flashproxy_async import AsyncFlashProxy
+from flashproxy_async import AsyncFlashProxy, InsufficientBalanceError
 from flashproxy_async.bulk import (
     JournalError,
     PlanOrder,
@@ -20,7 +22,12 @@ from flashproxy_async.bulk import (
     ReferenceConflictError,
     purchase_once,
 )
+from flashproxy_async.bulk._journal import FileJournal
+from flashproxy_async.bulk._journal_base import JobHeader
 from flashproxy_async.testing import FakeFlashProxy
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 def order(reference: str = "shop/42/1", gb: float = 2) -> PlanOrder:
@@ -162,3 +169,51 @@ async def test_file_journal_workers_on_one_host_buy_one_plan(
 def test_importing_bulk_does_not_import_redis() -> None:
     code = "import sys, flashproxy_async.bulk; assert 'redis' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_a_refused_purchase_on_a_file_journal_is_raised_and_may_be_bought_later(
+    flashproxy_fake: FakeFlashProxy, client: AsyncFlashProxy, tmp_path: Path
+) -> None:
+    path = tmp_path / "once.journal"
+    flashproxy_fake.state.set_balance(0)
+    with pytest.raises(InsufficientBalanceError):
+        await purchase_once(client, order(), journal=path)
+    flashproxy_fake.state.set_balance(100_000)
+    plan = await purchase_once(client, order(), journal=path)
+    assert bought(flashproxy_fake) == {"shop/42/1": 1}
+    assert str(plan.plan_id) in flashproxy_fake.state.plans
+    events = [json.loads(line).get("event") for line in path.read_text().splitlines()[1:]]
+    assert events == ["intent", "failed", "absent", "intent", "created"]
+
+
+async def test_an_in_doubt_order_on_a_file_journal_is_settled_then_looked_up(
+    flashproxy_fake: FakeFlashProxy, client: AsyncFlashProxy, tmp_path: Path
+) -> None:
+    path = tmp_path / "once.journal"
+    # A worker died right after it sent the purchase; the server never got it.
+    book = FileJournal(path)
+    book.open(JobHeader("purchase_once", client.base_url))
+    book.intent(order(), sent_at=time.time())
+    book.close()
+    with anyio.fail_after(10):
+        plan = await purchase_once(client, order(), journal=path, settle=0.3)
+    assert bought(flashproxy_fake) == {"shop/42/1": 1}
+    assert str(plan.plan_id) in flashproxy_fake.state.plans
+    assert len(flashproxy_fake.requests_for("GET", "/plans")) == 1
+
+
+async def test_a_redis_record_that_no_longer_reads_is_found_by_reference(
+    flashproxy_fake: FakeFlashProxy,
+    client: AsyncFlashProxy,
+    redis_url: str,
+    job: str,
+    redis_client: Redis,
+) -> None:
+    first = await purchase_once(client, order(), journal=RedisJournal(redis_url, job))
+    await redis_client.hset(f"flashproxy:journal:{{{job}}}:record", "shop/42/1", "{}")
+    again = await purchase_once(client, order(), journal=RedisJournal(redis_url, job))
+    assert again.plan_id == first.plan_id
+    # Recorded as bought, yet no plan carries the reference (deleted by hand, say).
+    flashproxy_fake.state.plans.clear()
+    with pytest.raises(JournalError, match="recorded as bought"):
+        await purchase_once(client, order(), journal=RedisJournal(redis_url, job))
