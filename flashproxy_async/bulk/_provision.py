@@ -176,8 +176,10 @@ async def provision(
         client: an open :class:`AsyncFlashProxy`.
         orders: the job; each ``reference`` is sent as ``end_user_reference``, and is
             the order's identity in the account.
-        journal: the journal file (created with its header if missing), or a
-            journal object.
+        journal: the journal file (created with its header if missing), a journal
+            object, or a :class:`RedisJournal` shared by runs on many hosts (no host
+            lock then: each order is claimed in Redis before it is bought; orders
+            bought meanwhile by another run are reported without their credentials).
         on_progress: called with a :class:`ProgressEvent` at each step.
         settle: seconds an in-doubt order waits after its intent before it is looked
             up; None means the client's per-attempt timeout plus 5 s.

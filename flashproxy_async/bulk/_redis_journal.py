@@ -2,13 +2,12 @@
 
 Each order is claimed by one run at a time, under a lease the run renews while it
 lives; the intent is recorded (with Redis's time) in the same atomic step that checks
-the claim, right before the purchase is sent, and the outcome after. Every step is a
-Lua script (:mod:`._redis_scripts`), so two runs never both decide to buy.
+the claim, before the purchase is sent, and the outcome after. Every step is a Lua
+script (:mod:`._redis_scripts`), so two runs never both decide to buy.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import math
@@ -17,18 +16,25 @@ from collections.abc import Awaitable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 import attrs
 
-from .._converter import structure
-from .._exceptions import APIError, FlashProxyError
+from .._exceptions import APIError
 from .._generated import Plan
 from . import _redis_scripts as scripts
 from ._claims import Claim, ClaimStatus
 from ._journal_base import JournalError, OrderState
 from ._orders import PlanOrder
+from ._redis_support import (
+    import_redis,
+    now,
+    plan_from_record,
+    plan_record,
+    redis_error,
+    text,
+    without_password,
+)
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -52,47 +58,6 @@ _LONGEST_RETRY = 1.0
 _STATES = {state.value: state for state in OrderState}
 
 
-def _import_redis() -> Any:
-    try:
-        import redis.asyncio
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
-            "RedisJournal needs the 'redis' package: pip install 'flashproxy-async[redis]'"
-        ) from exc
-    return redis.asyncio
-
-
-def _redis_error() -> type[Exception]:
-    import redis.exceptions
-
-    return redis.exceptions.RedisError
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" if parts.username else f":***@{host}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _plan_record(plan: Plan) -> dict[str, Any]:
-    from ._journal import _plan_without_secrets  # one rule for what a journal keeps
-
-    return _plan_without_secrets(plan)
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 class RedisJournal:
     """A journal of one job, in Redis, that any number of runs may work on at once.
 
@@ -105,8 +70,9 @@ class RedisJournal:
 
     Each order is claimed by one run at a time. A run renews its claims every
     ``lease / 3`` seconds; a run that dies loses them ``lease`` seconds later at
-    most, and an order it may have bought is then left alone for the settle
-    window after its intent, and looked up by reference, before anyone buys it.
+    most, and an order it may have bought is then left alone for the settle window
+    after that, and looked up by reference, before anyone buys it. A run that could
+    not renew a claim in time (a stalled event loop) sends nothing more under it.
 
     Redis must keep what it is told: see "Many workers" in the README for
     persistence (AOF) and eviction advice. The journal works on asyncio (the redis
@@ -141,7 +107,7 @@ class RedisJournal:
         self.job = job
         self.lease = float(lease)
         self._url = url
-        self._where = _without_password(url) if isinstance(url, str) else "a Redis client"
+        self._where = without_password(url) if isinstance(url, str) else "a Redis client"
         self._prefix = prefix
         base = f"{prefix}:{{{job}}}"
         self._header_key = f"{base}:header"
@@ -190,7 +156,7 @@ class RedisJournal:
         """
         if self._stack is not None:
             raise RuntimeError(f"{self.name} is already open")
-        redis_asyncio = _import_redis()
+        redis_asyncio = import_redis()
         async with AsyncExitStack() as stack:
             if isinstance(self._url, str):
                 client = redis_asyncio.Redis.from_url(
@@ -204,7 +170,7 @@ class RedisJournal:
             self._redis = client
             self._scripts = {
                 name: client.register_script(getattr(scripts, name))
-                for name in ("CLAIM", "INTENT", "OUTCOME", "RELEASE", "RENEW", "HEADER", "NOW")
+                for name in ("CLAIM", "INTENT", "OUTCOME", "RELEASE", "RENEW", "HEADER")
             }
             self._scripts["SNAPSHOT"] = client.register_script(scripts.SNAPSHOT)
             await self._call(client.ping())
@@ -242,7 +208,7 @@ class RedisJournal:
     async def _call(self, call: Awaitable[T]) -> T:
         try:
             return await call
-        except _redis_error() as exc:
+        except redis_error() as exc:
             raise JournalError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
 
     async def _script(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
@@ -250,7 +216,7 @@ class RedisJournal:
         return await self._call(self._scripts[name](keys=list(keys), args=list(args)))
 
     def _event(self, event: str, reference: str, **fields: Any) -> str:
-        record = {"at": _now(), "run": self._run, "event": event, "reference": reference}
+        record = {"at": now(), "run": self._run, "event": event, "reference": reference}
         return json.dumps({**record, **fields})
 
     async def bind(self, base_url: str) -> None:
@@ -263,16 +229,12 @@ class RedisJournal:
         header = json.dumps(
             {"flashproxy_journal": "provision", "job": self.job, "base_url": base_url}
         )
-        stored = json.loads(_text(await self._script("HEADER", [self._header_key], [header])))
+        stored = json.loads(text(await self._script("HEADER", [self._header_key], [header])))
         if stored.get("base_url") != base_url:
             raise JournalError(
                 f"{self.name}: the job was run against {stored.get('base_url')}, this run "
                 f"uses {base_url}; give each API its own job"
             )
-
-    async def now(self) -> float:
-        """Redis's clock, in Unix seconds: the clock of every settle window."""
-        return int(await self._script("NOW", [], [])) / _US
 
     async def claim(self, reference: str, *, settle: float) -> Claim:
         """Take ``reference`` for this run, unless it is done, held, or settling.
@@ -292,13 +254,15 @@ class RedisJournal:
         )
         version, wait = int(version), max(int(wait_us), 0) / _US
         if verdict == scripts.DONE:
-            return Claim(reference, ClaimStatus.DONE, version, OrderState.DONE, plan=_plan(extra))
+            return Claim(
+                reference, ClaimStatus.DONE, version, OrderState.DONE, plan=plan_from_record(extra)
+            )
         if verdict == scripts.HELD:
             return Claim(reference, ClaimStatus.HELD, version, wait=wait)
         if verdict == scripts.SETTLING:
             return Claim(reference, ClaimStatus.SETTLING, version, OrderState.IN_DOUBT, wait=wait)
         self._held[reference] = asked_at + self.lease * _SURE_SHARE
-        return Claim(reference, ClaimStatus.TAKEN, version, _STATES[_text(extra)])
+        return Claim(reference, ClaimStatus.TAKEN, version, _STATES[text(extra)])
 
     async def intent(self, claim: Claim, order: PlanOrder) -> bool:
         """Record the purchase for a claimed order, before it waits for the limiter.
@@ -336,7 +300,7 @@ class RedisJournal:
 
     async def created(self, claim: Claim, plan: Plan, *, via: str = "purchase") -> None:
         """Record the plan bought (or found, ``via="reconcile"``) for a claimed order."""
-        fields = {"via": via, "plan": _plan_record(plan)}
+        fields = {"via": via, "plan": plan_record(plan)}
         await self._outcome(claim, OrderState.DONE, "created", fields)
 
     async def failed(self, claim: Claim, error: BaseException, *, outcome_unknown: bool) -> None:
@@ -426,10 +390,10 @@ class RedisJournal:
         flat = await self._script("SNAPSHOT", [*self._keys[:3], self._record_key], refs)
         out: dict[str, Claim] = {}
         for i, ref in enumerate(refs):
-            state_text, version, sent, record = (_text(v) for v in flat[4 * i : 4 * i + 4])
+            state_text, version, sent, record = (text(v) for v in flat[4 * i : 4 * i + 4])
             state = _STATES.get(state_text, OrderState.NEW)
             status = ClaimStatus.DONE if state is OrderState.DONE else ClaimStatus.TAKEN
-            plan = _plan(record) if state is OrderState.DONE else None
+            plan = plan_from_record(record) if state is OrderState.DONE else None
             sent_at = int(sent) / _US if int(sent) else None
             out[ref] = Claim(ref, status, int(version), state, plan=plan, sent_at=sent_at)
         return out
@@ -437,7 +401,7 @@ class RedisJournal:
     async def events(self) -> list[dict[str, Any]]:
         """Every record written to this job's journal, oldest first."""
         raw = await self._call(self._client().lrange(self._events_key, 0, -1))  # type: ignore[arg-type]
-        return [json.loads(_text(item)) for item in raw]
+        return [json.loads(text(item)) for item in raw]
 
     async def _renew_while_open(self) -> None:
         while True:
@@ -453,7 +417,7 @@ class RedisJournal:
             except JournalError as exc:
                 logger.warning("could not renew claims in %s: %s", self.name, exc)
                 continue
-            lost_refs = {_text(ref) for ref in lost}
+            lost_refs = {text(ref) for ref in lost}
             for reference in held:
                 if reference in lost_refs:
                     self._held.pop(reference, None)
@@ -468,15 +432,3 @@ class RedisJournal:
                     self.lease,
                     ", ".join(sorted(lost_refs)),
                 )
-
-
-def _plan(record: Any) -> Plan | None:
-    text = _text(record) if record else ""
-    if not text:
-        return None
-    try:
-        data = json.loads(text).get("plan")
-        plan = structure(data or {}, Plan, path="journal.plan")
-    except (ValueError, AttributeError, FlashProxyError):
-        return None
-    return plan if plan.plan_id is not None else None

@@ -25,7 +25,6 @@ __all__ = [
     "HEADER",
     "HELD",
     "INTENT",
-    "NOW",
     "OUTCOME",
     "RELEASE",
     "RENEW",
@@ -167,8 +166,6 @@ HEADER = """
 redis.call('SETNX', KEYS[1], ARGV[1])
 return redis.call('GET', KEYS[1])
 """
-
-NOW = _PRELUDE + "\nreturn us(now)\n"
 
 SNAPSHOT = """
 -- KEYS: state version sent record; ARGV: reference...
