@@ -35,8 +35,8 @@ def shard(worker: int) -> list[tuple[str, int]]:
 async def test_four_workers_killed_at_random_and_restarted_buy_each_order_once(
     redis_url: str, job: str
 ) -> None:
-    seed = int.from_bytes(os.urandom(4), "big")
-    rng = random.Random(seed)
+    chance = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(chance)
     kills: list[int] = []
     reports: list[dict[str, Any]] = []
     async with FakeFlashProxy(time_scale=0.001) as fake:
@@ -62,7 +62,7 @@ async def test_four_workers_killed_at_random_and_restarted_buy_each_order_once(
                 for worker in range(4):
                     group.start_soon(supervise, worker)
 
-        context = f"seed {seed}, kills {kills}"
+        context = f"random.Random({chance}), kills {kills}"
         async with RedisJournal(redis_url, job) as journal:
             print(context, Counter((e["event"], e.get("via")) for e in await journal.events()))
         assert all(report["failed"] == {} for report in reports), (context, reports)
