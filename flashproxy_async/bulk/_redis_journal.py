@@ -61,12 +61,12 @@ _STATES = {state.value: state for state in OrderState}
 class RedisJournal:
     """A journal of one job, in Redis, that any number of runs may work on at once.
 
-    Use it as an async context manager (it renews its claims in a background task
-    while open), and pass it wherever a journal goes::
-
-        async with RedisJournal("redis://127.0.0.1:6379/0", "orders-2026-12-01") as journal:
-            report = await provision(client, orders, journal=journal)
-            plan = await purchase_once(client, order, journal=journal)
+    Pass it wherever a journal goes: ``provision(client, orders,
+    journal=RedisJournal(url, job))``, ``purchase_once(client, order, journal=...)``;
+    either opens it for the call when it is not open. Opened as an async context
+    manager (``async with RedisJournal(url, job) as journal:``), it is one run that
+    renews its claims in a background task while open. README's "Many workers" has
+    whole examples.
 
     Each order is claimed by one run at a time. A run renews its claims every
     ``lease / 3`` seconds; a run that dies loses them ``lease`` seconds later at
