@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import anyio
 import attrs
 
-from .._exceptions import AuthenticationError, PermissionDeniedError, ProductDisabledError
 from .._generated import Plan
 from ._claimed import ClaimLost, Withheld, buy, look_up, needs_lookup
 from ._claims import Claim, ClaimStatus
@@ -27,7 +26,9 @@ from ._provision import (
     ProgressEvent,
     ProvisionReport,
     Reconcile,
+    RunProgress,
     _stopped_for_good,
+    preflight_failed,
 )
 from ._reconcile import ReferenceConflictError, conflict, walk_plans
 from ._redis_journal import RedisJournal
@@ -63,7 +64,9 @@ class _Queued:
     poll: float = _FIRST_POLL
 
 
-class _SharedRun:
+class _SharedRun(RunProgress):
+    """One run's share of a job that other runs work on at the same time."""
+
     def __init__(
         self,
         client: AsyncFlashProxy,
@@ -73,15 +76,8 @@ class _SharedRun:
         settle: float,
         reconcile: Reconcile,
     ) -> None:
-        self.client = client
-        self.job = job
+        super().__init__(client, job, on_progress, settle, reconcile)
         self.book = book
-        self.on_progress = on_progress
-        self.settle = settle
-        self.reconcile = reconcile
-        self.report = ProvisionReport()
-        self.done = 0
-        self.position = {order.reference: i for i, order in enumerate(job)}
         # Orders the first walk did not find, with what the journal said before it: a
         # claim that finds them unchanged needs no second look.
         self.absent: dict[str, Claim] = {}
@@ -90,14 +86,6 @@ class _SharedRun:
         self.vouched: list[str] = []
         self._ready: list[tuple[float, int, _Queued]] = []
         self._serial = itertools.count()
-
-    def emit(self, reference: str, outcome: str, error: BaseException | None = None) -> None:
-        self.done += 1
-        self._tell(ProgressEvent(reference, outcome, self.done, len(self.job), error))
-
-    def _tell(self, event: ProgressEvent) -> None:
-        if self.on_progress is not None:
-            self.on_progress(attrs.evolve(event, reconcile_requests=self.report.reconcile_requests))
 
     async def execute(self) -> ProvisionReport:
         await self.book.bind(self.client.base_url)
@@ -110,7 +98,7 @@ class _SharedRun:
             else:
                 pending.append(order)
         if pending:
-            stopped = await _preflight_failed(self.client)
+            stopped = await preflight_failed(self.client)
             if stopped is not None:
                 self.report.stopped_by = stopped
                 self.unsent = [order.reference for order in pending]
@@ -276,14 +264,3 @@ class _SharedRun:
                 self._stop(exc)
         else:
             self._done(order.reference, plan, "created")
-
-
-async def _preflight_failed(client: AsyncFlashProxy) -> BaseException | None:
-    """One balance read before the first purchase: a bad key costs no order."""
-    try:
-        await client.balance.get()
-    except (AuthenticationError, PermissionDeniedError) as exc:
-        if isinstance(exc, ProductDisabledError):
-            raise
-        return exc
-    return None

@@ -225,21 +225,19 @@ async def provision(
         account.release()
 
 
-class _Run:
-    """One provisioning run: its journal, its report and its progress."""
+class RunProgress:
+    """What every kind of run keeps: its job, its report, and the progress it tells."""
 
     def __init__(
         self,
         client: AsyncFlashProxy,
         job: list[PlanOrder],
-        book: ProvisionJournal,
         on_progress: Callable[[ProgressEvent], None] | None,
         settle: float,
         reconcile: Reconcile,
     ) -> None:
         self.client = client
         self.job = job
-        self.book = book
         self.on_progress = on_progress
         self.settle = settle
         self.reconcile = reconcile
@@ -254,6 +252,36 @@ class _Run:
     def _tell(self, event: ProgressEvent) -> None:
         if self.on_progress is not None:
             self.on_progress(attrs.evolve(event, reconcile_requests=self.report.reconcile_requests))
+
+
+async def preflight_failed(client: AsyncFlashProxy) -> BaseException | None:
+    """One balance read before the first purchase: a bad key costs no order.
+
+    Returns the 401 or 403 FORBIDDEN that ends the run, or None to go on.
+    """
+    try:
+        await client.balance.get()
+    except (AuthenticationError, PermissionDeniedError) as exc:
+        if isinstance(exc, ProductDisabledError):
+            raise
+        return exc
+    return None
+
+
+class _Run(RunProgress):
+    """One provisioning run on a journal of this host."""
+
+    def __init__(
+        self,
+        client: AsyncFlashProxy,
+        job: list[PlanOrder],
+        book: ProvisionJournal,
+        on_progress: Callable[[ProgressEvent], None] | None,
+        settle: float,
+        reconcile: Reconcile,
+    ) -> None:
+        super().__init__(client, job, on_progress, settle, reconcile)
+        self.book = book
 
     def _in_order(self, orders: Iterable[PlanOrder]) -> list[PlanOrder]:
         return sorted(orders, key=lambda order: self.position[order.reference])
@@ -311,18 +339,14 @@ class _Run:
         )  # fmt: skip
 
     async def _preflight(self, pending: Sequence[PlanOrder]) -> bool:
-        """One balance read before the first purchase: a bad key costs no order."""
-        try:
-            await self.client.balance.get()
-        except (AuthenticationError, PermissionDeniedError) as exc:
-            if isinstance(exc, ProductDisabledError):
-                raise
-            self.report.stopped_by = exc
-            for order in pending:
-                self.report.not_attempted.append(order.reference)
-                self.emit(order.reference, "not_attempted")
-            return False
-        return True
+        stopped = await preflight_failed(self.client)
+        if stopped is None:
+            return True
+        self.report.stopped_by = stopped
+        for order in pending:
+            self.report.not_attempted.append(order.reference)
+            self.emit(order.reference, "not_attempted")
+        return False
 
     async def _look_up(
         self,
