@@ -22,16 +22,15 @@ import attrs
 
 from .._exceptions import APIError
 from .._generated import Plan
+from .._redis_import import import_redis, redis_error
 from . import _redis_scripts as scripts
 from ._claims import Claim, ClaimStatus
 from ._journal_base import JournalError, OrderState
 from ._orders import PlanOrder
 from ._redis_support import (
-    import_redis,
     now,
     plan_from_record,
     plan_record,
-    redis_error,
     text,
     without_password,
 )
@@ -156,7 +155,7 @@ class RedisJournal:
         """
         if self._stack is not None:
             raise RuntimeError(f"{self.name} is already open")
-        redis_asyncio = import_redis()
+        redis_asyncio = import_redis("RedisJournal")
         async with AsyncExitStack() as stack:
             if isinstance(self._url, str):
                 client = redis_asyncio.Redis.from_url(

@@ -12,30 +12,12 @@ from .._exceptions import FlashProxyError
 from .._generated import Plan
 
 __all__ = [
-    "import_redis",
     "now",
     "plan_from_record",
     "plan_record",
-    "redis_error",
     "text",
     "without_password",
 ]
-
-
-def import_redis() -> Any:
-    try:
-        import redis.asyncio
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
-            "RedisJournal needs the 'redis' package: pip install 'flashproxy-async[redis]'"
-        ) from exc
-    return redis.asyncio
-
-
-def redis_error() -> type[Exception]:
-    import redis.exceptions
-
-    return redis.exceptions.RedisError
 
 
 def without_password(url: str) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._exceptions import FlashProxyError
+from .._redis_import import import_redis, redis_error
 from . import _scripts
 from ._base import WindowLimiter, finite_number
 
@@ -51,22 +52,6 @@ _GENERATION_TTL_MS = 86_400_000
 
 class RedisLimiterError(FlashProxyError):
     """Redis could not be reached, or refused a limiter command; the cause is chained."""
-
-
-def _import_redis() -> Any:
-    try:
-        import redis.asyncio
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
-            "RedisRateLimiter needs the 'redis' package: pip install 'flashproxy-async[redis]'"
-        ) from exc
-    return redis.asyncio
-
-
-def _redis_error() -> type[Exception]:
-    import redis.exceptions
-
-    return redis.exceptions.RedisError
 
 
 class RedisRateLimiter(WindowLimiter):
@@ -146,7 +131,7 @@ class RedisRateLimiter(WindowLimiter):
         self._poll_interval = finite_number("poll_interval", poll_interval, above_zero=True)
         self._key = key
 
-        redis_asyncio = _import_redis()
+        redis_asyncio = import_redis("RedisRateLimiter")
         if isinstance(url, str):
             self._redis: Redis = redis_asyncio.Redis.from_url(
                 url, socket_timeout=_SOCKET_TIMEOUT, socket_connect_timeout=_SOCKET_TIMEOUT
@@ -277,7 +262,7 @@ class RedisRateLimiter(WindowLimiter):
             await self._finish_even_if_cancelled(
                 self._release_script(keys=[self._holders_key], args=[member])
             )
-        except _redis_error() as exc:
+        except redis_error() as exc:
             logger.warning(
                 "could not release a slot of %r in Redis (%s); it returns when its lease "
                 "runs out, in at most %s s",
@@ -373,7 +358,7 @@ class RedisRateLimiter(WindowLimiter):
                 await self._withdraw_script(
                     keys=[self._starts_key, self._holders_key], args=[member]
                 )
-        except _redis_error() as exc:
+        except redis_error() as exc:
             logger.warning(
                 "could not undo a cancelled acquire of %r in Redis (%s); its slot returns "
                 "when its lease runs out",
@@ -402,7 +387,7 @@ class RedisRateLimiter(WindowLimiter):
     async def _call(self, call: Awaitable[T]) -> T:
         try:
             return await call
-        except _redis_error() as exc:
+        except redis_error() as exc:
             raise RedisLimiterError(
                 f"Redis limiter for {self._key!r}: {type(exc).__name__}: {exc}"
             ) from exc
@@ -423,7 +408,7 @@ class RedisRateLimiter(WindowLimiter):
                 missing = await self._renew_script(
                     keys=[self._holders_key], args=[self._lease_us, *members]
                 )
-            except _redis_error() as exc:
+            except redis_error() as exc:
                 logger.warning("could not renew leases of %r in Redis: %s", self._key, exc)
                 continue
             lost = [m for m in (b.decode() for b in missing) if m in self._held]
