@@ -148,19 +148,40 @@ class ServedFake:
     plan_id: str
 
 
+#: The CPU the fake's child process keeps to, when :func:`serve_fake` pins them apart.
+CPU_ENV = "FLASHPROXY_BENCH_CPU"
+
+
+def _two_cpus() -> tuple[int, int] | None:
+    """Two CPUs this process may run on, or None (one CPU, or no affinity calls)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    return (cpus[0], cpus[1]) if len(cpus) >= 2 else None
+
+
 @contextlib.asynccontextmanager
-async def serve_fake() -> AsyncIterator[ServedFake]:
+async def serve_fake(*, pin: bool = False) -> AsyncIterator[ServedFake]:
     """Run the fake API in a child process, its rate limit out of reach.
 
     A child process, so that the CPU time the benchmark reads for itself is the
-    client's alone, and the server has the other core.
+    client's alone, and the server has the other core. With ``pin`` (and two CPUs
+    to spare) the client and the fake each keep to one CPU while it runs: left to
+    the scheduler, the two meet on one core now and then, and a client's CPU time
+    per call then swings by half between rounds of the same code.
     """
+    env = child_env()
+    cpus = _two_cpus() if pin else None
+    if cpus is not None:
+        env[CPU_ENV] = str(cpus[1])
+        allowed = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {cpus[0]})
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bench._fake_process",
         stdout=subprocess.PIPE,
-        env=child_env(),
+        env=env,
     )
     assert process.stdout is not None
     try:
@@ -168,6 +189,8 @@ async def serve_fake() -> AsyncIterator[ServedFake]:
         base_url, api_key, plan_id = line.decode().split()
         yield ServedFake(base_url=base_url, api_key=api_key, plan_id=plan_id)
     finally:
+        if cpus is not None:
+            os.sched_setaffinity(0, allowed)
         if process.returncode is None:
             process.terminate()
             with contextlib.suppress(ProcessLookupError):

@@ -66,7 +66,7 @@ async def _timed_gathered(calls: int, call: Callable[[], Awaitable[Any]]) -> dic
 async def measure(
     *, calls: int, gathered: int, rounds: int, concurrency: int = CONCURRENCY
 ) -> list[Figure]:
-    async with serve_fake() as fake:
+    async with serve_fake(pin=True) as fake:
         url = f"{fake.base_url}/plans/{fake.plan_id}"
         headers = {"Authorization": f"Bearer {fake.api_key}", "Accept": "application/json"}
         limiter = TokenBucketLimiter(rate=10**9, period=1.0, max_concurrent=concurrency)

@@ -67,7 +67,11 @@ _UNKNOWN_SAFETY = SafeUUID.unknown  # looked up once: enum member access is slow
 def _uuid_from_text(text: str) -> UUID:
     if not _UUID_SLOTS:
         return UUID(text)
-    digits = text.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "")
+    if len(text) == 36:
+        # The canonical form, as the API sends it: only the hyphens to drop.
+        digits = text.replace("-", "")
+    else:
+        digits = text.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "")
     if len(digits) != 32:
         raise ValueError("badly formed hexadecimal UUID string")
     uuid = _new_uuid(UUID)

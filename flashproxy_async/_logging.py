@@ -11,9 +11,10 @@ import logging
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
+from ._raw_response import request_id_of
 from ._redact import MASK, redact
 
 __all__ = ["ENV_VAR", "configure_from_env", "log_attempt", "logger", "masked_query"]
@@ -66,13 +67,15 @@ def log_attempt(
     status: object,
     attempt: int,
     elapsed: float,
-    request_id: str | None,
+    headers: Mapping[str, str],
     secrets: Sequence[str],
 ) -> None:
-    """One debug line for an attempt: its answer (or failure), timing and request id."""
+    """One debug line for an attempt: its answer (or failure), timing and the request
+    id among the answer's ``headers`` (empty for no answer)."""
     # Checked first: building the record is wasted work when DEBUG is off.
     if not logger.isEnabledFor(logging.DEBUG):
         return
+    request_id = request_id_of(headers)
     shown_query = masked_query(query, secrets) if query else ""
     logger.debug(
         "%s %s%s -> %s (attempt %d, %.3fs, request id %s)",

@@ -62,6 +62,11 @@ USER_AGENT = (
 )
 
 
+#: Stands in for the deadline's cancel scope when a call has no deadline; it keeps no
+#: state, so one serves every attempt.
+_NO_SCOPE: contextlib.nullcontext[None] = contextlib.nullcontext()
+
+
 @attrs.frozen
 class RequestOptions:
     """Per-call settings a client carries and ``with_options`` overrides."""
@@ -210,6 +215,10 @@ class Transport:
                 raise RequestValidationError(
                     f"request body is not JSON-serialisable: {exc}", rule="json_body"
                 ) from exc
+        url = self.base_url + path
+        headers = merged_headers(self._headers, options.extra_headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         called_at = self.clock()
         deadline_at = None if options.deadline is None else called_at + options.deadline
         attempt = 0
@@ -217,7 +226,7 @@ class Transport:
             attempt += 1
             try:
                 outcome = await self._attempt(
-                    method, path, query, body, options, attempt, deadline_at
+                    method, url, path, query, headers, body, options, attempt, deadline_at
                 )
             except ResponseTooLargeError as exc:
                 # An answer arrived, so the server acted on the request; never resent.
@@ -287,18 +296,16 @@ class Transport:
     async def _attempt(
         self,
         method: str,
+        url: str,
         path: str,
         query: list[tuple[str, str]],
+        headers: Mapping[str, str],
         body: bytes | None,
         options: RequestOptions,
         attempt: int,
         deadline_at: float | None,
     ) -> Reply | _Failure:
         session = self._get_session()
-        url = self.base_url + path
-        headers = merged_headers(self._headers, options.extra_headers)
-        if body is not None:
-            headers["Content-Type"] = "application/json"
         remaining = None if deadline_at is None else deadline_at - self.clock()
         if remaining is not None and remaining <= 0:
             return _Failure(APITimeoutError("the call's deadline passed before an attempt"), False)
@@ -309,7 +316,7 @@ class Transport:
         # The deadline covers the wait for a limiter slot as well as the request itself.
         # Without one, no scope: an idle CancelScope costs 5 us a call (python -m bench).
         scope: anyio.CancelScope | contextlib.nullcontext[None] = (
-            contextlib.nullcontext()
+            _NO_SCOPE
             if remaining is None
             else anyio.CancelScope(deadline=anyio.current_time() + remaining)
         )
@@ -337,7 +344,8 @@ class Transport:
                         raw = await _read_capped(response, self.max_response_bytes)
                         reply = Reply(
                             status=response.status,
-                            headers={k.lower(): v for k, v in response.headers.items()},
+                            # Kept as aiohttp parsed them: immutable, looked up in any case.
+                            headers=response.headers,
                             text=raw.decode(charset(response.charset), errors="replace"),
                             content_type=response.content_type,
                         )
@@ -354,14 +362,7 @@ class Transport:
         elapsed = self.clock() - started
         if reply is not None:
             log_attempt(
-                method,
-                path,
-                query,
-                reply.status,
-                attempt,
-                elapsed,
-                request_id_of(reply.headers),
-                self.secrets,
+                method, path, query, reply.status, attempt, elapsed, reply.headers, self.secrets
             )
             if options.event_hooks.response:
                 await self._run_response_hooks(
@@ -373,7 +374,7 @@ class Transport:
                 APITimeoutError(f"the call's deadline passed (attempt {attempt})"), sent
             )
         log_attempt(
-            method, path, query, type(failure.error).__name__, attempt, elapsed, None, self.secrets
+            method, path, query, type(failure.error).__name__, attempt, elapsed, {}, self.secrets
         )
         return failure
 
@@ -408,7 +409,9 @@ class Transport:
             method=method,
             url=_with_query(url, query),
             status=reply.status,
-            headers=masked_headers(reply.headers, self.secrets),
+            headers=masked_headers(
+                {name.lower(): value for name, value in reply.headers.items()}, self.secrets
+            ),
             elapsed=elapsed,
             request_id=request_id_of(reply.headers),
             attempt=attempt,
@@ -433,6 +436,11 @@ def _hint_base_url(error: NotFoundError, base_url: str) -> None:
 
 async def _read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
     """The body, decompressed, read in chunks: past ``cap`` bytes the attempt ends."""
+    length = response.content_length
+    if length is not None and length <= cap and "Content-Encoding" not in response.headers:
+        # Uncompressed and announced within the cap: aiohttp's parser stops at the
+        # announced length, so one read is as bounded as the loop below, and cheaper.
+        return await response.read()
     chunks: list[bytes] = []
     size = 0
     # ``content`` yields decompressed data, and aiohttp inflates it in bounded steps,

@@ -29,7 +29,8 @@ class Reply(NamedTuple):
     """
 
     status: int
-    headers: dict[str, str]
+    #: Looked up by lower-case name; aiohttp's own headers, case-insensitive, as sent.
+    headers: Mapping[str, str]
     text: str
     content_type: str
 

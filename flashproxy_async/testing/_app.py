@@ -49,8 +49,10 @@ class Pipeline:
         api_keys: set[str],
         integer_retry_after: Callable[[], bool],
         time_scale: float = 1.0,
+        record_requests: bool = True,
     ) -> None:
         self.time_scale = time_scale
+        self.record_requests = record_requests
         self.state = state
         self.faults = faults
         self.limiter = limiter
@@ -116,7 +118,8 @@ class Pipeline:
             json=parsed,
             route=route[len(API_PREFIX) :] if route and route.startswith(API_PREFIX) else route,
         )
-        self.requests.append(record)
+        if self.record_requests:
+            self.requests.append(record)
         return record
 
     def _authenticate(self, request: web.Request, record: RecordedRequest) -> str:
