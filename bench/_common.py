@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +174,27 @@ async def serve_fake(*, pin: bool = False) -> AsyncIterator[ServedFake]:
     cpus = _two_cpus() if pin else None
     if cpus is not None:
         env[CPU_ENV] = str(cpus[1])
-        allowed = os.sched_getaffinity(0)
-        os.sched_setaffinity(0, {cpus[0]})
+    with pinned_thread(cpus[0] if cpus is not None else None):
+        async with _fake_process(env) as served:
+            yield served
+
+
+@contextlib.contextmanager
+def pinned_thread(cpu: int | None) -> Iterator[None]:
+    """Keep the calling thread (and the threads it starts) to ``cpu`` while inside."""
+    if cpu is None:
+        yield
+        return
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+@contextlib.asynccontextmanager
+async def _fake_process(env: dict[str, str]) -> AsyncIterator[ServedFake]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -189,8 +208,6 @@ async def serve_fake(*, pin: bool = False) -> AsyncIterator[ServedFake]:
         base_url, api_key, plan_id = line.decode().split()
         yield ServedFake(base_url=base_url, api_key=api_key, plan_id=plan_id)
     finally:
-        if cpus is not None:
-            os.sched_setaffinity(0, allowed)
         if process.returncode is None:
             process.terminate()
             with contextlib.suppress(ProcessLookupError):

@@ -139,4 +139,4 @@ async def measure(
 def run(smoke: bool = False) -> list[Figure]:
     if smoke:
         return asyncio.run(measure(calls=20, gathered=20, rounds=1, concurrency=2))
-    return asyncio.run(measure(calls=1500, gathered=GATHERED, rounds=9))
+    return asyncio.run(measure(calls=1500, gathered=GATHERED, rounds=15))

@@ -205,8 +205,13 @@ class Transport:
             raise ClientClosedError("the client is closed; create a new AsyncFlashProxy")
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
-        query = encode_params(merged_query(params, options.extra_query))
-        json_body = merged_body(method, json_body, options.extra_body)
+        query = (
+            encode_params(merged_query(params, options.extra_query))
+            if params or options.extra_query
+            else []
+        )
+        if options.extra_body:
+            json_body = merged_body(method, json_body, options.extra_body)
         body: bytes | None = None
         if json_body is not None:
             try:
@@ -341,13 +346,13 @@ class Transport:
                         raise_for_status=False,
                         proxy=self._send_proxy,
                     ) as response:
-                        raw = await _read_capped(response, self.max_response_bytes)
+                        raw = await _read_body(response, self.max_response_bytes)
                         reply = Reply(
-                            status=response.status,
+                            response.status,
                             # Kept as aiohttp parsed them: immutable, looked up in any case.
-                            headers=response.headers,
-                            text=raw.decode(charset(response.charset), errors="replace"),
-                            content_type=response.content_type,
+                            response.headers,
+                            raw.decode(charset(response.charset), errors="replace"),
+                            response.content_type,
                         )
         except aiohttp.ClientConnectorError as exc:
             # Refused, unreachable, DNS or TLS failure: no byte of the request left.
@@ -434,13 +439,21 @@ def _hint_base_url(error: NotFoundError, base_url: str) -> None:
     error.args = (f"{error.args[0] if error.args else ''}{hint}", *error.args[1:])
 
 
-async def _read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
-    """The body, decompressed, read in chunks: past ``cap`` bytes the attempt ends."""
+def _read_body(response: aiohttp.ClientResponse, cap: int) -> Awaitable[bytes]:
+    """The body, decompressed; past ``cap`` bytes the attempt ends.
+
+    Uncompressed and announced within the cap, it is one ``read()``: aiohttp's parser
+    stops at the announced length, so that is as bounded as the chunked loop, and
+    cheaper (no coroutine of our own around it).
+    """
     length = response.content_length
     if length is not None and length <= cap and "Content-Encoding" not in response.headers:
-        # Uncompressed and announced within the cap: aiohttp's parser stops at the
-        # announced length, so one read is as bounded as the loop below, and cheaper.
-        return await response.read()
+        return response.read()
+    return _read_capped(response, cap)
+
+
+async def _read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
+    """The body, decompressed, read in chunks: past ``cap`` bytes the attempt ends."""
     chunks: list[bytes] = []
     size = 0
     # ``content`` yields decompressed data, and aiohttp inflates it in bounded steps,

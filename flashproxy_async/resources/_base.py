@@ -145,13 +145,14 @@ def plan_id_of(plan: PlanRef) -> str:
     Raises:
         RequestValidationError: the string is not a UUID, or not a str, UUID or Plan.
     """
+    # A string first: that is how IDs arrive from files, queues and the command line.
+    if type(plan) is str and _CANONICAL_UUID.fullmatch(plan):
+        return plan
     if isinstance(plan, Plan):
         return str(plan.plan_id)
     if isinstance(plan, uuid.UUID):
         return str(plan)
     if isinstance(plan, str):
-        if _CANONICAL_UUID.fullmatch(plan):
-            return plan
         try:
             return str(uuid.UUID(plan))
         except ValueError:
