@@ -17,7 +17,6 @@ The test suite runs :func:`measure` and requires no 429 and one plan per order.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -30,7 +29,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_redis_limiter import start_redis, throughput_ratio
+from bench._processes_cli import run_script
+from bench.bench_redis_limiter import throughput_ratio
 from flashproxy_async import AsyncFlashProxy
 from flashproxy_async.bulk import PlanOrder, RedisJournal, provision
 from flashproxy_async.limiters import RedisRateLimiter
@@ -154,36 +154,13 @@ async def measure(
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
-        asyncio.run(worker(json.loads(sys.argv[2])))
-        return
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--redis-url")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rate", type=int, default=20)
-    parser.add_argument("--period", type=float, default=1.0)
-    parser.add_argument("--max-concurrent", type=int, default=5)
-    parser.add_argument("--orders", type=int, default=200)
-    parser.add_argument("--latency", type=float, default=0.03, help="purchase delay, s")
-    args = parser.parse_args()
-    options = {
-        "workers": args.workers,
-        "rate": args.rate,
-        "period": args.period,
-        "max_concurrent": args.max_concurrent,
-        "orders": args.orders,
-        "latency": args.latency,
-    }
-    if args.redis_url:
-        print(json.dumps(asyncio.run(measure(args.redis_url, **options))))
-        return
-    proc, url, workdir = start_redis()
-    try:
-        print(json.dumps(asyncio.run(measure(url, **options))))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        workdir.cleanup()
+    run_script(
+        __doc__ or "",
+        worker=worker,
+        measure=measure,
+        count=("orders", 200),
+        latency_help="purchase delay, s",
+    )
 
 
 if __name__ == "__main__":

@@ -16,20 +16,19 @@ suite runs :func:`measure` and requires >= 0.9, no 429 and the cap kept.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._processes_cli import run_script
 from flashproxy_async import AsyncFlashProxy
 from flashproxy_async.limiters import RedisRateLimiter
 from flashproxy_async.testing import FakeFlashProxy
@@ -154,60 +153,14 @@ async def measure(
     }
 
 
-def start_redis() -> tuple[subprocess.Popen[bytes], str, tempfile.TemporaryDirectory[str]]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("redis-server not found: install it or pass --redis-url")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    workdir = tempfile.TemporaryDirectory()
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    command += ["--appendonly", "no", "--dir", workdir.name]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    return proc, f"redis://127.0.0.1:{port}/0", workdir
-
-
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
-        asyncio.run(worker(json.loads(sys.argv[2])))
-        return
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--redis-url")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rate", type=int, default=20)
-    parser.add_argument("--period", type=float, default=1.0)
-    parser.add_argument("--max-concurrent", type=int, default=5)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--latency", type=float, default=0.03, help="server answer delay, s")
-    args = parser.parse_args()
-    options = {
-        "workers": args.workers,
-        "rate": args.rate,
-        "period": args.period,
-        "max_concurrent": args.max_concurrent,
-        "requests": args.requests,
-        "latency": args.latency,
-    }
-    if args.redis_url:
-        print(json.dumps(asyncio.run(measure(args.redis_url, **options))))
-        return
-    proc, url, workdir = start_redis()
-    try:
-        print(json.dumps(asyncio.run(measure(url, **options))))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        workdir.cleanup()
+    run_script(
+        __doc__ or "",
+        worker=worker,
+        measure=measure,
+        count=("requests", 200),
+        latency_help="server answer delay, s",
+    )
 
 
 if __name__ == "__main__":

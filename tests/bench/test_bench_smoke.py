@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,15 @@ def test_the_table_names_every_figure_and_every_problem() -> None:
     assert "x per call" in text and "1.500" in text and "NO" in text
     assert "growth < 50 MB" in text and "yes" in text
     assert "bench_sync: skipped: not there" in text
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+@pytest.mark.parametrize("name", runner.SCRIPTS)
+def test_each_multi_process_benchmark_runs_small_and_gives_one_figure(name: str) -> None:
+    (figure,) = runner._script_figures(name, smoke=True)
+    _check(figure)
+    assert figure.goal == (">=", 0.9)
+    details = figure.details
+    assert details["worker_exit_codes"] == [0] * details["workers"]
+    if name == "bench_fleet":
+        assert details["plans_bought"] == details["orders"]
