@@ -28,6 +28,22 @@ async def test_every_request_is_recorded(fake: FakeFlashProxy, http: aiohttp.Cli
     assert first.api_key == fake.api_key
 
 
+async def test_a_fake_told_not_to_record_serves_and_counts_but_keeps_nothing() -> None:
+    seen: list[RecordedRequest] = []
+    async with (
+        FakeFlashProxy(record_requests=False) as fake,
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {fake.api_key}"}) as http,
+    ):
+        fake.add_response_hook(seen.append)
+        for _ in range(3):
+            async with http.get(f"{fake.base_url}/balance") as response:
+                assert response.status == 200
+        assert fake.requests == [] and fake.requests_for("GET") == []
+        assert fake.stats.requests == 3
+        # Hooks still see every answer: only the list is not kept.
+        assert [record.status for record in seen] == [200, 200, 200]
+
+
 async def test_response_hook_sees_each_answer(
     fake: FakeFlashProxy, http: aiohttp.ClientSession
 ) -> None:
