@@ -77,7 +77,11 @@ def test_the_provisioning_benchmark_counts_every_request_the_job_sent_by_kind() 
     assert details["requests"] == sum(details["requests_by_route"].values())
     per_order = details["requests_per_order"]
     assert per_order["purchases"] == 1.0
-    assert sum(per_order.values()) * details["orders"] == pytest.approx(details["requests"])
+    # Each kind's figure is rounded to 3 decimals: the sum may be off by that, per order.
+    rounding = 0.0005 * len(per_order) * details["orders"]
+    assert sum(per_order.values()) * details["orders"] == pytest.approx(
+        details["requests"], abs=rounding
+    )
     assert figure.goal == (">=", 0.95)
 
 
