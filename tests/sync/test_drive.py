@@ -57,6 +57,23 @@ def loop_thread_ident() -> int | None:
     return thread.ident
 
 
+def _raising_in_thread(
+    runner: PortalRunner[ToyClient], function: Any
+) -> tuple[threading.Thread, list[BaseException]]:
+    """Start ``runner.run(function)`` in a new thread; the list gets what it raises."""
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            runner.run(function)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    return thread, outcome
+
+
 def test_a_lone_caller_runs_its_call_in_its_own_thread(runner: PortalRunner[ToyClient]) -> None:
     assert [runner.run(here) for _ in range(3)] == [threading.get_ident()] * 3
     worker: list[int] = []
@@ -183,16 +200,7 @@ def test_a_call_cancelled_before_its_first_step_still_settles(
         self._cancel_call(call)
 
     monkeypatch.setattr(_sync_portal._Generation, "_start", start_then_interrupt)
-    outcome: list[BaseException] = []
-
-    def call() -> None:
-        try:
-            runner.run(here)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=call)
-    thread.start()
+    thread, outcome = _raising_in_thread(runner, here)
     thread.join(timeout=30)
     assert not thread.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], concurrent.futures.CancelledError)
@@ -215,20 +223,12 @@ def test_a_refused_call_passes_the_baton_on(runner: PortalRunner[ToyClient]) -> 
 
 def test_close_while_another_thread_drives_a_call(runner: PortalRunner[ToyClient]) -> None:
     started = threading.Event()
-    outcome: list[BaseException] = []
 
     async def forever() -> None:
         started.set()
         await asyncio.Event().wait()
 
-    def driver() -> None:
-        try:
-            runner.run(forever)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=driver)
-    thread.start()
+    thread, outcome = _raising_in_thread(runner, forever)
     assert started.wait(timeout=30)
     loop_thread = loop_thread_ident()
     runner.close()
