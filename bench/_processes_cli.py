@@ -45,6 +45,42 @@ def start_redis() -> tuple[subprocess.Popen[bytes], str, tempfile.TemporaryDirec
     return proc, f"redis://127.0.0.1:{port}/0", workdir
 
 
+async def run_workers(
+    script: str, config: dict[str, Any], count: int
+) -> list[tuple[bytes, int | None]]:
+    """Start ``count`` workers of ``script``, let them go together, and return what
+    each printed and its exit code.
+
+    Each worker prints a line when it is ready and starts on a ``go`` line on its
+    standard input, so that none starts before the others are up.
+    """
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            script,
+            "--worker",
+            json.dumps(config),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            await proc.stdout.readline()
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(b"go\n")
+            await proc.stdin.drain()
+        return [((await proc.communicate())[0], proc.returncode) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+
+
 def run_script(
     doc: str,
     *,

@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._processes_cli import run_script
+from bench._processes_cli import run_script, run_workers
 from bench.bench_redis_limiter import throughput_ratio
 from flashproxy_async import AsyncFlashProxy
 from flashproxy_async.bulk import PlanOrder, RedisJournal, provision
@@ -106,31 +106,7 @@ async def measure(
             "base_url": fake.base_url,
             "api_key": fake.api_key,
         }
-        procs = [
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                _SCRIPT,
-                "--worker",
-                json.dumps(config),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-            )
-            for _ in range(workers)
-        ]
-        try:
-            for proc in procs:
-                assert proc.stdout is not None
-                await proc.stdout.readline()
-            for proc in procs:
-                assert proc.stdin is not None
-                proc.stdin.write(b"go\n")
-                await proc.stdin.drain()
-            outputs = [await proc.communicate() for proc in procs]
-        finally:
-            for proc in procs:
-                if proc.returncode is None:
-                    proc.kill()
-                    await proc.wait()
+        outputs = await run_workers(_SCRIPT, config, workers)
     failed = 0
     for out, _ in outputs:
         lines = out.decode().strip().splitlines()
@@ -149,7 +125,7 @@ async def measure(
         "rejected_429": fake.stats.rate_limited,
         "peak_concurrency": fake.stats.peak_concurrency,
         "throughput_vs_limit": None if ratio is None else round(ratio, 3),
-        "worker_exit_codes": [proc.returncode for proc in procs],
+        "worker_exit_codes": [code for _, code in outputs],
     }
 
 
