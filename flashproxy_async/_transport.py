@@ -205,13 +205,8 @@ class Transport:
             raise ClientClosedError("the client is closed; create a new AsyncFlashProxy")
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
-        query = (
-            encode_params(merged_query(params, options.extra_query))
-            if params or options.extra_query
-            else []
-        )
-        if options.extra_body:
-            json_body = merged_body(method, json_body, options.extra_body)
+        query = encode_params(merged_query(params, options.extra_query))
+        json_body = merged_body(method, json_body, options.extra_body)
         body: bytes | None = None
         if json_body is not None:
             try:
