@@ -13,13 +13,20 @@ Two shapes of load:
   behind an ``asyncio.Semaphore(10)``, the SDK behind its limiter (``max_concurrent``
   10), so the deep queue is part of the figure. This is how scrapers and jobs call.
 
+Each figure is the mean over several fresh processes (:func:`._common.across_processes`),
+each with its own hash seed: within one process the rounds agree, but between processes
+raw aiohttp's own cost moves by a tenth with the memory layout.
+
 Goal: SDK / raw <= 1.15, for wall time per call and for CPU time per call, both shapes.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import statistics
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -29,12 +36,15 @@ import aiohttp
 from flashproxy_async import TokenBucketLimiter
 from flashproxy_async._client import AsyncFlashProxy
 
-from ._common import Figure, interleaved_medians_async, serve_fake
+from ._common import ONE_PROCESS, Figure, across_processes, interleaved_medians_async, serve_fake
 
 GOAL = 1.15
 CONCURRENCY = 10
 #: Calls gathered at once in one round of the gathered shape.
 GATHERED = 600
+#: Fresh processes the figures are averaged over, and rounds in each.
+PROCESSES = 7
+ROUNDS = 4
 
 
 async def _timed(
@@ -65,7 +75,8 @@ async def _timed_gathered(calls: int, call: Callable[[], Awaitable[Any]]) -> dic
 
 async def measure(
     *, calls: int, gathered: int, rounds: int, concurrency: int = CONCURRENCY
-) -> list[Figure]:
+) -> dict[str, dict[str, float]]:
+    """Seconds per call (``wall``, ``cpu``) of each contender, medians over ``rounds``."""
     async with serve_fake(pin=True) as fake:
         url = f"{fake.base_url}/plans/{fake.plan_id}"
         headers = {"Authorization": f"Bearer {fake.api_key}", "Accept": "application/json"}
@@ -101,16 +112,39 @@ async def measure(
             # Warm-up: open the pools and build the converter's structuring functions.
             for contender in contenders.values():
                 await contender()
-            medians = await interleaved_medians_async(rounds, contenders)
+            return await interleaved_medians_async(rounds, contenders)
+
+
+def figures(
+    processes: list[dict[str, Any]], *, calls: int, gathered: int, rounds: int, concurrency: int
+) -> list[Figure]:
+    """The four figures from each process's medians: the mean over the processes."""
+
+    def mean_us(contender: str, metric: str) -> float:
+        return statistics.fmean(p["medians"][contender][metric] for p in processes) * 1e6
 
     details = {
         "calls_per_round": {"workers": calls, "gathered": gathered},
-        "rounds": rounds,
+        "processes": len(processes),
+        "rounds_per_process": rounds,
         "concurrency": concurrency,
         "us_per_call": {
-            name: {k: round(v * 1e6, 1) for k, v in values.items()}
-            for name, values in medians.items()
+            contender: {metric: round(mean_us(contender, metric), 1) for metric in values}
+            for contender, values in processes[0]["medians"].items()
         },
+        "ratio_per_process": [
+            {
+                "hash_seed": p["hash_seed"],
+                **{
+                    f"{sdk}_{metric}": round(
+                        p["medians"][sdk][metric] / p["medians"][raw][metric], 3
+                    )
+                    for raw, sdk in (("raw", "sdk"), ("raw_gathered", "sdk_gathered"))
+                    for metric in ("wall", "cpu")
+                },
+            }
+            for p in processes
+        ],
     }
     shapes = [
         ("", f"aiohttp GET + json.loads, {concurrency} tasks", "raw", "sdk"),
@@ -125,8 +159,8 @@ async def measure(
         Figure(
             name=f"plans.get {label} per call{suffix}",
             baseline_label=baseline_label,
-            baseline=medians[raw][metric] * 1e6,
-            sdk=medians[sdk][metric] * 1e6,
+            baseline=mean_us(raw, metric),
+            sdk=mean_us(sdk, metric),
             unit="us",
             goal=("<=", GOAL),
             details=details,
@@ -136,7 +170,27 @@ async def measure(
     ]
 
 
-def run(smoke: bool = False) -> list[Figure]:
+def _sizes(smoke: bool) -> dict[str, int]:
     if smoke:
-        return asyncio.run(measure(calls=20, gathered=20, rounds=1, concurrency=2))
-    return asyncio.run(measure(calls=1500, gathered=GATHERED, rounds=15))
+        return {"calls": 20, "gathered": 20, "rounds": 1, "concurrency": 2}
+    return {"calls": 1500, "gathered": GATHERED, "rounds": ROUNDS, "concurrency": CONCURRENCY}
+
+
+def run(smoke: bool = False) -> list[Figure]:
+    sizes = _sizes(smoke)
+    arguments = ["--smoke"] if smoke else []
+    processes = across_processes("bench_call_overhead", 2 if smoke else PROCESSES, arguments)
+    return figures(processes, **sizes)
+
+
+def _one_process(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(ONE_PROCESS, action="store_true")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    medians = asyncio.run(measure(**_sizes(args.smoke)))
+    print(json.dumps({"medians": medians}))
+
+
+if __name__ == "__main__":
+    _one_process(sys.argv[1:])
