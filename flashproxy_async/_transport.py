@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 import platform
@@ -45,7 +44,7 @@ from ._raw_response import note_reply, request_id_of
 from ._redact import redact
 from ._retry import RetryPolicy, parse_retry_after
 from ._version import __version__
-from ._wire import Reply, charset, decode_reply, encode_params
+from ._wire import Reply, decode_reply, encode_params, media_type
 from .limiters import Limiter
 
 __all__ = ["RequestOptions", "Transport"]
@@ -79,6 +78,12 @@ class RequestOptions:
     extra_headers: Mapping[str, str] = attrs.field(factory=dict)
     extra_query: Mapping[str, Any] = attrs.field(factory=dict)
     extra_body: Mapping[str, Any] = attrs.field(factory=dict)
+    #: ``timeout`` as aiohttp takes it, built once with the options, not per attempt.
+    client_timeout: aiohttp.ClientTimeout = attrs.field(init=False, repr=False, eq=False)
+
+    @client_timeout.default
+    def _client_timeout(self) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=self.timeout.attempt, connect=self.timeout.connect)
 
 
 @attrs.frozen
@@ -115,6 +120,7 @@ class Transport:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._api_key = api_key
+        self._secrets = (api_key,)
         self.max_response_bytes = max_response_bytes
         self.base_url = base_url
         self.limiter = limiter
@@ -144,7 +150,7 @@ class Transport:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in logs or exception text."""
-        return (self._api_key,)
+        return self._secrets
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -252,8 +258,8 @@ class Transport:
                         outcome,
                         cast_to=cast_to,
                         text_ok=text_ok,
-                        secrets=self.secrets,
-                        now=self.wall_clock(),
+                        secrets=self._secrets,
+                        wall_clock=self.wall_clock,
                     )
                 except ResponseValidationError as exc:
                     # A 2xx arrived: a purchase went through even if we cannot read it.
@@ -336,18 +342,20 @@ class Transport:
                         params=query,
                         data=body,
                         headers=headers,
-                        timeout=_client_timeout(options.timeout),
+                        timeout=options.client_timeout,
                         allow_redirects=False,
                         raise_for_status=False,
                         proxy=self._send_proxy,
                     ) as response:
                         raw = await _read_body(response, self.max_response_bytes)
+                        # Kept as aiohttp parsed them: immutable, looked up in any case.
+                        headers_in = response.headers
+                        content_type, codec = media_type(headers_in.get("Content-Type"))
                         reply = Reply(
                             response.status,
-                            # Kept as aiohttp parsed them: immutable, looked up in any case.
-                            response.headers,
-                            raw.decode(charset(response.charset), errors="replace"),
-                            response.content_type,
+                            headers_in,
+                            raw.decode(codec, errors="replace"),
+                            content_type,
                         )
         except aiohttp.ClientConnectorError as exc:
             # Refused, unreachable, DNS or TLS failure: no byte of the request left.
@@ -361,9 +369,10 @@ class Transport:
             failure = _Failure(self._connection_error(APIConnectionError, message, exc), sent)
         elapsed = self.clock() - started
         if reply is not None:
-            log_attempt(
-                method, path, query, reply.status, attempt, elapsed, reply.headers, self.secrets
-            )
+            if logger.isEnabledFor(logging.DEBUG):
+                log_attempt(
+                    method, path, query, reply.status, attempt, elapsed, reply.headers, self.secrets
+                )
             if options.event_hooks.response:
                 await self._run_response_hooks(
                     options.event_hooks, method, url, query, reply, attempt, elapsed
@@ -475,9 +484,3 @@ def _describe(error: FlashProxyError) -> str:
 
 def _with_query(url: str, query: list[tuple[str, str]]) -> str:
     return f"{url}?{urlencode(query)}" if query else url
-
-
-@functools.lru_cache(maxsize=32)
-def _client_timeout(limits: Timeout) -> aiohttp.ClientTimeout:
-    # Timeout is frozen and ClientTimeout immutable: one per distinct setting.
-    return aiohttp.ClientTimeout(total=limits.attempt, connect=limits.connect)

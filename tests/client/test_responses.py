@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import enum
 import re
 import uuid
@@ -229,3 +230,47 @@ async def test_a_redirect_is_not_followed_and_is_an_error(
 
     assert info.value.status == 302
     assert [key[1] for key in mocked.requests] == [URL(url("/balance"))]
+
+
+CONTENT_TYPES = [
+    None,
+    "application/json",
+    "application/json; charset=utf-8",
+    ' Application/Problem+JSON ; Charset="UTF-8"',
+    "text/plain; charset=latin-1",
+    "text/html; charset=no-such-codec",
+    "application/json; charset*=utf-8''%75tf-8",
+    "garbage",
+    "a/b/c",
+    "",
+]
+
+
+@pytest.mark.parametrize("header", CONTENT_TYPES)
+def test_media_type_reads_the_header_as_aiohttp_does(header: str | None) -> None:
+    from aiohttp.helpers import parse_content_type
+
+    from flashproxy_async._wire import media_type
+
+    expected_type, params = (
+        ("application/octet-stream", {}) if header is None else parse_content_type(header)
+    )
+    charset = params.get("charset")
+    try:
+        expected_codec = codecs.lookup(charset or "utf-8").name
+    except LookupError:
+        expected_codec = "utf-8"
+    assert media_type(header) == (expected_type, expected_codec)
+
+
+async def test_a_body_in_its_declared_charset_is_decoded_with_it(
+    make_client: MakeClient, mocked: Any
+) -> None:
+    client = make_client()
+    mocked.get(
+        url("/balance"),
+        status=200,
+        body='{"success": true, "data": {"note": "caf\u00e9"}}'.encode("latin-1"),
+        content_type="application/json; charset=latin-1",
+    )
+    assert await client._request("GET", "/balance") == {"note": "caf\u00e9"}
