@@ -44,6 +44,9 @@ def in_anyio_scope() -> bool:
     """
     if _TASK_STATES is None:
         return True
+    if not _TASK_STATES:
+        # No task is in a scope (the common case outside anyio): spares finding ours.
+        return False
     task = asyncio.current_task()
     state = None if task is None else _TASK_STATES.get(_ref(task))
     return state is not None and getattr(state, "cancel_scope", True) is not None

@@ -155,8 +155,12 @@ class TokenBucketLimiter(WindowLimiter):
             if in_anyio_scope():
                 await anyio.lowlevel.checkpoint_if_cancelled()
             now = self._clock()
-            if self._window.earliest_start() <= now:
-                self._grant(now)
+            window = self._window
+            if window.earliest_start() <= now:
+                # _grant(), inline: one frame fewer on every uncontended call.
+                window.record(now)
+                self._started += 1
+                self._holders += 1
                 return
         turn: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
         self._line.append(turn)

@@ -27,3 +27,26 @@ async def test_a_slot_of_an_in_process_limiter_is_released_without_a_shield() ->
     assert limiter.in_flight == 0
     async with limiter.slot():
         assert limiter.in_flight == 1
+
+
+async def test_the_scope_check_sees_only_a_scope_of_the_task_itself() -> None:
+    import asyncio
+
+    from flashproxy_async.limiters._cancel import in_anyio_scope
+
+    assert in_anyio_scope() is False  # no task anywhere is in a scope
+    inside = asyncio.Event()
+    leave = asyncio.Event()
+
+    async def scoped() -> bool:
+        with anyio.CancelScope():
+            inside.set()
+            seen = in_anyio_scope()
+            await leave.wait()
+        return seen
+
+    other = asyncio.ensure_future(scoped())
+    await inside.wait()
+    assert in_anyio_scope() is False  # another task's scope is not ours
+    leave.set()
+    assert await other is True
