@@ -15,6 +15,7 @@ from yarl import URL
 
 import flashproxy_async as fp
 from flashproxy_async._transport import USER_AGENT
+from flashproxy_async.models import Plan
 
 from .conftest import API_KEY, MakeClient, err, ok, url
 
@@ -274,3 +275,14 @@ async def test_a_body_in_its_declared_charset_is_decoded_with_it(
         content_type="application/json; charset=latin-1",
     )
     assert await client._request("GET", "/balance") == {"note": "caf\u00e9"}
+
+
+async def test_a_204_without_a_body_is_none_and_does_not_fit_a_model(
+    make_client: MakeClient, mocked: Any
+) -> None:
+    client = make_client()
+    mocked.post(url("/servers/s/restart"), status=204, body="")
+    assert await client._request("POST", "/servers/s/restart", json_body={}) is None
+    mocked.get(url("/plans/p"), status=204, body="")
+    with pytest.raises(fp.ResponseValidationError):
+        await client._request("GET", "/plans/p", cast_to=Plan)
