@@ -85,6 +85,22 @@ def test_the_provisioning_benchmark_counts_every_request_the_job_sent_by_kind() 
     assert figure.goal == (">=", 0.95)
 
 
+def test_the_per_call_figures_are_the_mean_over_processes_with_their_own_seeds() -> None:
+    from bench import bench_call_overhead
+
+    figures = bench_call_overhead.run(smoke=True)
+    details = figures[0].details
+    per_process = details["ratio_per_process"]
+    assert details["processes"] == len(per_process) == 2
+    assert len({p["hash_seed"] for p in per_process}) == 2
+    for figure in figures:
+        metric = "cpu" if "CPU" in figure.name else "wall"
+        raw, sdk = ("raw_gathered", "sdk_gathered") if "gathered" in figure.name else ("raw", "sdk")
+        us = details["us_per_call"]
+        assert figure.baseline == pytest.approx(us[raw][metric], abs=0.05)
+        assert figure.sdk == pytest.approx(us[sdk][metric], abs=0.05)
+
+
 def test_the_memory_benchmark_walks_every_plan() -> None:
     from bench import bench_memory
 
