@@ -81,38 +81,16 @@ def decode_reply(
 
     ``wall_clock`` is read only for an error's ``Retry-After`` date.
     """
-    # The answer nearly every call gets, decided in a few tests; anything else (an
-    # error, a body that does not parse, text, no envelope) takes the long way.
-    if 200 <= reply.status < 300 and "json" in reply.content_type:
-        try:
-            body = json.loads(reply.text)
-        except ValueError:
-            pass
-        else:
-            if type(body) is dict and body.get("success") is True:
-                data = body.get("data")
-                if cast_to is None:
-                    return data
-                if data is not None:
-                    return structure(data, cast_to, path="data")
-    return _decode_other(reply, cast_to, text_ok, secrets, wall_clock)
-
-
-def _decode_other(
-    reply: Reply,
-    cast_to: type[T] | None,
-    text_ok: bool,
-    secrets: Sequence[str],
-    wall_clock: Callable[[], float],
-) -> Any:
-    is_json = "json" in reply.content_type
     success = 200 <= reply.status < 300
-    if success and text_ok and not is_json:
+    if success and text_ok and "json" not in reply.content_type:
         return reply.text
     try:
-        body: Any = json.loads(reply.text) if reply.text.strip() else None
+        body: Any = json.loads(reply.text)
     except ValueError:
-        if not success:
+        # A blank body is no JSON either; only then is the text copied to look.
+        if not reply.text.strip():
+            body = None
+        elif not success:
             body = reply.text
         else:
             raise ResponseValidationError(
@@ -122,6 +100,18 @@ def _decode_other(
                 path="$",
                 body=reply.text,
             ) from None
+    # The answer nearly every call gets, decided first.
+    if success and type(body) is dict and body.get("success") is True:
+        data = body.get("data")
+        if cast_to is None:
+            return data
+        if data is None:
+            raise ResponseValidationError(
+                f"a {reply.status} success envelope without data: {snippet(reply.text, secrets)}",
+                path="data",
+                body=body,
+            )
+        return structure(data, cast_to, path="data")
     if not success or (isinstance(body, dict) and body.get("success") is False):
         raise api_error_from_response(
             reply.status,
@@ -131,24 +121,12 @@ def _decode_other(
             secrets=secrets,
         )
     if body is None and reply.status == 204:
-        data = None
-    elif not isinstance(body, dict) or body.get("success") is not True:
-        raise ResponseValidationError(
-            f"expected a {{success, data}} envelope: {snippet(reply.text, secrets)}",
-            path="$",
-            body=body,
-        )
-    else:
-        data = body.get("data")
-        if data is None and cast_to is not None:
-            raise ResponseValidationError(
-                f"a {reply.status} success envelope without data: {snippet(reply.text, secrets)}",
-                path="data",
-                body=body,
-            )
-    if cast_to is None:
-        return data
-    return structure(data, cast_to, path="data")
+        return None if cast_to is None else structure(None, cast_to, path="data")
+    raise ResponseValidationError(
+        f"expected a {{success, data}} envelope: {snippet(reply.text, secrets)}",
+        path="$",
+        body=body,
+    )
 
 
 @functools.lru_cache(maxsize=16)
