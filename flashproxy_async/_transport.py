@@ -369,10 +369,9 @@ class Transport:
             failure = _Failure(self._connection_error(APIConnectionError, message, exc), sent)
         elapsed = self.clock() - started
         if reply is not None:
-            if logger.isEnabledFor(logging.DEBUG):
-                log_attempt(
-                    method, path, query, reply.status, attempt, elapsed, reply.headers, self.secrets
-                )
+            log_attempt(
+                method, path, query, reply.status, attempt, elapsed, reply.headers, self.secrets
+            )
             if options.event_hooks.response:
                 await self._run_response_hooks(
                     options.event_hooks, method, url, query, reply, attempt, elapsed

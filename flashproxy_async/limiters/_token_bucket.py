@@ -155,12 +155,8 @@ class TokenBucketLimiter(WindowLimiter):
             if in_anyio_scope():
                 await anyio.lowlevel.checkpoint_if_cancelled()
             now = self._clock()
-            window = self._window
-            if window.earliest_start() <= now:
-                # _grant(), inline: one frame fewer on every uncontended call.
-                window.record(now)
-                self._started += 1
-                self._holders += 1
+            if self._window.earliest_start() <= now:
+                self._grant(now)
                 return
         turn: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
         self._line.append(turn)
