@@ -22,7 +22,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.json import make_converter
 
 from ._exceptions import ResponseValidationError
-from ._fast_structure import OPEN_ENUM_HOOK, STRICT_TYPES, make_fast_structure_fn
+from ._fast_structure import OPEN_ENUM_HOOK, STRICT_TYPE, make_fast_structure_fn
 from ._model_support import EXTRA_FIELDS_SLOT, Model, OpenStrEnum
 
 __all__ = ["converter", "structure", "unstructure"]
@@ -45,7 +45,7 @@ def _strict(expected: type[Any], accepted: tuple[type[Any], ...]) -> Any:
             raise TypeError(f"expected {expected.__name__}, got {type(value).__name__}")
         return expected(value) if type(value) is not expected else value
 
-    setattr(hook, STRICT_TYPES, (expected, accepted))
+    setattr(hook, STRICT_TYPE, expected)
     return hook
 
 

@@ -25,13 +25,13 @@ from typing import Any
 
 import attrs
 
-__all__ = ["OPEN_ENUM_HOOK", "STRICT_TYPES", "make_fast_structure_fn"]
+__all__ = ["OPEN_ENUM_HOOK", "STRICT_TYPE", "make_fast_structure_fn"]
 
 StructureFn = Callable[[Any, Any], Any]
 
-#: Set on a strict primitive hook: ``(expected, accepted)``; the hook returns
-#: ``expected(value)`` for a value whose ``type()`` is in ``accepted``, else raises.
-STRICT_TYPES = "__flashproxy_strict_types__"
+#: Set on a strict primitive hook: the type whose values it returns unchanged (it
+#: converts the other types it accepts, and raises for the rest).
+STRICT_TYPE = "__flashproxy_strict_type__"
 #: Set (to True) on the structure hook of open str enums: ``cls(value)`` for a str.
 OPEN_ENUM_HOOK = "__flashproxy_open_enum__"
 
@@ -83,9 +83,9 @@ def _field_code(
     required = attribute.default is attrs.NOTHING
     lines = [f"v = o[k_{key}]" if required else f"v = o.get(k_{key}, M)"]
     branches: list[tuple[str, list[str]]] = []
-    strict = getattr(hook, STRICT_TYPES, None)
+    strict = getattr(hook, STRICT_TYPE, None)
     if strict is not None:
-        env[f"e_{key}"] = strict[0]
+        env[f"e_{key}"] = strict
         branches.append((f"type(v) is e_{key}", [f"{target} = v"]))
     elif getattr(hook, OPEN_ENUM_HOOK, False) and isinstance(value_type, type):
         # cls(value) for a str is a lookup in this map; a miss (a value the spec does
