@@ -155,10 +155,10 @@ def across_processes(
 
     One process's figure carries the luck of that process's memory layout, which the
     hash seed decides: the same code, measured in fresh processes on an idle machine,
-    gave raw aiohttp a CPU cost per call 10% lower for about one seed in five, with the
-    same instruction count (callgrind) and an SDK cost that did not move. pyperf runs
-    its benchmarks in many processes for the same reason. The caller averages over
-    the children; the seeds are returned with the results, to rerun one.
+    gave raw aiohttp a CPU cost per call 10% lower for about one hash seed in five, with
+    the same instruction count (callgrind) and an SDK cost that did not move. pyperf
+    runs its benchmarks in many processes for the same reason. The caller averages over
+    the children; each child's hash seed is returned with its result, to rerun one.
     """
     results: list[dict[str, Any]] = []
     for _ in range(count):

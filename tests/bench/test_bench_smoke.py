@@ -85,7 +85,7 @@ def test_the_provisioning_benchmark_counts_every_request_the_job_sent_by_kind() 
     assert figure.goal == (">=", 0.95)
 
 
-def test_the_per_call_figures_are_the_mean_over_processes_with_their_own_seeds() -> None:
+def test_the_per_call_figures_are_the_mean_over_processes_with_their_own_hash_seeds() -> None:
     from bench import bench_call_overhead
 
     figures = bench_call_overhead.run(smoke=True)

@@ -7,6 +7,7 @@ reachable from child processes the tests start or fork.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +23,15 @@ from flashproxy_async.testing import FakeFlashProxy
 #: Long enough that a test which wrongly waited for the end of a held request fails
 #: by its timeouts instead of passing late; the fake ends held requests when it closes.
 HOLD_SECONDS = 120.0
+
+
+async def wait_until_cancelled(cancelled: threading.Event) -> None:
+    """Wait for ever; when the wait is cancelled, set ``cancelled`` and let it end."""
+    try:
+        await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
 
 
 class ThreadedFake:

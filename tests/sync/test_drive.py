@@ -27,7 +27,7 @@ from flashproxy_async.sync import BlockingCallInEventLoopWarning
 from flashproxy_async.sync import _portal as _sync_portal
 from flashproxy_async.sync._portal import PortalRunner
 
-from .conftest import portal_threads
+from .conftest import portal_threads, wait_until_cancelled
 
 
 class ToyClient:
@@ -316,11 +316,7 @@ def test_an_interrupt_while_the_main_thread_drives_cancels_its_call(
     async def interrupted_call() -> None:
         assert threading.current_thread() is threading.main_thread()  # it drives
         _thread.interrupt_main()
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
+        await wait_until_cancelled(cancelled)
 
     with pytest.raises(KeyboardInterrupt):
         runner.run(interrupted_call)
@@ -343,11 +339,7 @@ def test_an_interrupted_waiter_leaves_no_call_stalled(runner: PortalRunner[ToyCl
 
     async def abandoned() -> None:
         waiting.set()
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
+        await wait_until_cancelled(cancelled)
 
     holder = threading.Thread(target=runner.run, args=(holding,))
     holder.start()

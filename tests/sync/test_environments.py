@@ -18,7 +18,7 @@ import flashproxy_async as fp
 from flashproxy_async import Limiter
 from flashproxy_async.sync import BlockingCallInEventLoopWarning, FlashProxy
 
-from .conftest import MakeClient, ThreadedFake, portal_thread_of
+from .conftest import MakeClient, ThreadedFake, portal_thread_of, wait_until_cancelled
 
 
 async def test_a_call_from_a_coroutine_warns_and_completes(client: FlashProxy) -> None:
@@ -105,11 +105,7 @@ def test_an_interrupt_while_waiting_cancels_the_call_beneath(client: FlashProxy)
 
     async def interrupted_call() -> None:
         _thread.interrupt_main()
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
+        await wait_until_cancelled(cancelled)
 
     runner = client._view.runner
     with pytest.raises(KeyboardInterrupt):
